@@ -1,0 +1,234 @@
+package dev.jotter.configuration;
+
+import java.io.ObjectInputFilter;
+import java.util.Objects;
+import java.util.OptionalLong;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.Factory;
+import javax.cache.configuration.MutableConfiguration;
+
+/**
+ * The configuration of a Jotter cache: everything {@link MutableConfiguration} holds, plus capacity
+ * (maximum size or weight, enforced by Caffeine), the time source, and the class filter used when
+ * store-by-value copies values through Java serialization.
+ *
+ * <pre>{@code
+ * var config = new JotterConfiguration<Long, Order>()
+ *     .setMaximumSize(10_000);
+ * config.setTypes(Long.class, Order.class)
+ *     .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_HOUR));
+ * Cache<Long, Order> orders = cacheManager.createCache("orders", config);
+ * }</pre>
+ *
+ * <p>Every setter validates its argument and throws {@link IllegalArgumentException} naming the setting
+ * and the allowed values. Settings that conflict with each other are checked by {@link #validate()},
+ * which the cache manager calls before it creates the cache.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
+
+  private static final long serialVersionUID = 1L;
+
+  private static final long UNSET = -1L;
+
+  private long maximumSize = UNSET;
+  private long maximumWeight = UNSET;
+  private Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
+  private Factory<? extends Ticker> tickerFactory = new SystemTickerFactory();
+  private String copyFilter;
+
+  /** Creates a configuration with the JCache defaults: unbounded, eternal, store-by-value. */
+  public JotterConfiguration() {}
+
+  /**
+   * Copies a configuration; a {@link JotterConfiguration} keeps its Jotter settings, any other
+   * {@link CompleteConfiguration} keeps its JCache settings, and a plain {@link Configuration} keeps its
+   * types and store-by-value flag.
+   */
+  public JotterConfiguration(Configuration<K, V> configuration) {
+    Objects.requireNonNull(configuration, "configuration");
+    if (configuration instanceof CompleteConfiguration<?, ?>) {
+      copyFrom((CompleteConfiguration<K, V>) configuration);
+    } else {
+      setTypes(configuration.getKeyType(), configuration.getValueType());
+      setStoreByValue(configuration.isStoreByValue());
+    }
+    if (configuration instanceof JotterConfiguration<?, ?>) {
+      JotterConfiguration<K, V> other = (JotterConfiguration<K, V>) configuration;
+      this.maximumSize = other.maximumSize;
+      this.maximumWeight = other.maximumWeight;
+      this.weigherFactory = other.weigherFactory;
+      this.tickerFactory = other.tickerFactory;
+      this.copyFilter = other.copyFilter;
+    }
+  }
+
+  private void copyFrom(CompleteConfiguration<K, V> other) {
+    setTypes(other.getKeyType(), other.getValueType());
+    other.getCacheEntryListenerConfigurations().forEach(this::addCacheEntryListenerConfiguration);
+    setCacheLoaderFactory(other.getCacheLoaderFactory());
+    setCacheWriterFactory(other.getCacheWriterFactory());
+    setExpiryPolicyFactory(other.getExpiryPolicyFactory());
+    setReadThrough(other.isReadThrough());
+    setWriteThrough(other.isWriteThrough());
+    setStoreByValue(other.isStoreByValue());
+    setStatisticsEnabled(other.isStatisticsEnabled());
+    setManagementEnabled(other.isManagementEnabled());
+  }
+
+  /**
+   * Bounds the cache to at most {@code maximumSize} entries; Caffeine evicts the entries least likely
+   * to be used again. Exclusive with {@link #setMaximumWeight}.
+   *
+   * @param maximumSize at least 0
+   * @return this configuration
+   */
+  public JotterConfiguration<K, V> setMaximumSize(long maximumSize) {
+    if (maximumSize < 0) {
+      throw new IllegalArgumentException(
+          "maximumSize must be 0 or more (entries), was " + maximumSize);
+    }
+    this.maximumSize = maximumSize;
+    return this;
+  }
+
+  /** Returns the maximum number of entries, if the cache is bounded by size. */
+  public OptionalLong getMaximumSize() {
+    return maximumSize == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumSize);
+  }
+
+  /**
+   * Bounds the cache to a total weight, each entry weighed by the given weigher. Exclusive with
+   * {@link #setMaximumSize}.
+   *
+   * @param maximumWeight at least 0
+   * @param weigherFactory creates the weigher; it must be serializable like every JCache factory
+   * @return this configuration
+   */
+  public JotterConfiguration<K, V> setMaximumWeight(
+      long maximumWeight, Factory<? extends Weigher<? super K, ? super V>> weigherFactory) {
+    if (maximumWeight < 0) {
+      throw new IllegalArgumentException(
+          "maximumWeight must be 0 or more, was " + maximumWeight);
+    }
+    this.weigherFactory = Objects.requireNonNull(weigherFactory, "weigherFactory");
+    this.maximumWeight = maximumWeight;
+    return this;
+  }
+
+  /** Returns the maximum total weight, if the cache is bounded by weight. */
+  public OptionalLong getMaximumWeight() {
+    return maximumWeight == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumWeight);
+  }
+
+  /** Returns the weigher factory set with {@link #setMaximumWeight}, or null. */
+  public Factory<? extends Weigher<? super K, ? super V>> getWeigherFactory() {
+    return weigherFactory;
+  }
+
+  /**
+   * Sets the time source of the cache (expiry, statistics, write-behind delays); tests use a
+   * manually advanced ticker. The default reads {@link System#nanoTime()}.
+   */
+  public JotterConfiguration<K, V> setTickerFactory(Factory<? extends Ticker> tickerFactory) {
+    this.tickerFactory = Objects.requireNonNull(tickerFactory, "tickerFactory");
+    return this;
+  }
+
+  /** Returns the factory of the cache's time source. */
+  public Factory<? extends Ticker> getTickerFactory() {
+    return tickerFactory;
+  }
+
+  /**
+   * Sets the {@link ObjectInputFilter} pattern (the syntax of
+   * {@link ObjectInputFilter.Config#createFilter}) that store-by-value applies when it copies a value
+   * through Java serialization, for example {@code "com.example.model.*;java.base/*;!*"}. When unset,
+   * the JVM-wide filter ({@code jdk.serialFilter}) applies if there is one, else only graph limits.
+   *
+   * @param pattern a filter pattern, or null to use the default
+   * @return this configuration
+   * @throws IllegalArgumentException if the pattern is malformed
+   */
+  public JotterConfiguration<K, V> setCopyFilter(String pattern) {
+    if (pattern != null) {
+      try {
+        ObjectInputFilter.Config.createFilter(pattern);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("copyFilter is not a valid ObjectInputFilter pattern ("
+            + e.getMessage() + "): " + pattern, e);
+      }
+    }
+    this.copyFilter = pattern;
+    return this;
+  }
+
+  /** Returns the copy filter pattern, or null for the default. */
+  public String getCopyFilter() {
+    return copyFilter;
+  }
+
+  /**
+   * Checks the settings that depend on each other.
+   *
+   * @throws IllegalArgumentException naming the conflicting settings
+   */
+  public void validate() {
+    if (maximumSize != UNSET && maximumWeight != UNSET) {
+      throw new IllegalArgumentException("maximumSize (" + maximumSize + ") and maximumWeight ("
+          + maximumWeight + ") are exclusive: set at most one of them");
+    }
+    if (isReadThrough() && getCacheLoaderFactory() == null) {
+      throw new IllegalArgumentException(
+          "readThrough is true but no cacheLoaderFactory is set: set one, or readThrough to false");
+    }
+    if (isWriteThrough() && getCacheWriterFactory() == null) {
+      throw new IllegalArgumentException(
+          "writeThrough is true but no cacheWriterFactory is set: set one, or writeThrough to false");
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof JotterConfiguration<?, ?>) || !super.equals(o)) {
+      return false;
+    }
+    JotterConfiguration<?, ?> other = (JotterConfiguration<?, ?>) o;
+    return maximumSize == other.maximumSize
+        && maximumWeight == other.maximumWeight
+        && Objects.equals(weigherFactory, other.weigherFactory)
+        && Objects.equals(tickerFactory, other.tickerFactory)
+        && Objects.equals(copyFilter, other.copyFilter);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(super.hashCode(), maximumSize, maximumWeight, weigherFactory, copyFilter);
+  }
+
+  /** Creates the system ticker; a named class so that the default factory is serializable. */
+  static final class SystemTickerFactory implements Factory<Ticker> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Ticker create() {
+      return Ticker.system();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SystemTickerFactory;
+    }
+
+    @Override
+    public int hashCode() {
+      return SystemTickerFactory.class.hashCode();
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Jotter's configuration: {@link dev.jotter.configuration.JotterConfiguration}, a
+ * {@link javax.cache.configuration.MutableConfiguration} with capacity, time and write-behind settings.
+ *
+ * <p>Parameters and return values are non-null unless documented otherwise.
+ */
+package dev.jotter.configuration;

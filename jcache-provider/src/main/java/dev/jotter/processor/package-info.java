@@ -1,0 +1,2 @@
+/** {@code invoke}/{@code invokeAll}: the entry a processor sees and the action it leaves behind. */
+package dev.jotter.processor;

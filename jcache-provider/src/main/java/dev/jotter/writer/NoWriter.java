@@ -1,0 +1,40 @@
+package dev.jotter.writer;
+
+import java.util.Collection;
+import java.util.Map;
+
+/** The route of a cache that does not write through: every call is a no-op. */
+final class NoWriter<K, V> implements WriterRoute<K, V> {
+
+  @SuppressWarnings("rawtypes")
+  static final NoWriter INSTANCE = new NoWriter();
+
+  @Override
+  public Ticket admit(K key) {
+    return null;
+  }
+
+  @Override
+  public void write(Ticket ticket, K key, V value) {}
+
+  @Override
+  public void delete(Ticket ticket, K key) {}
+
+  @Override
+  public void release(Ticket ticket) {}
+
+  @Override
+  public boolean routesBulkKeyByKey() {
+    return false;
+  }
+
+  @Override
+  public RuntimeException writeAll(Map<K, V> entries) {
+    return null;
+  }
+
+  @Override
+  public RuntimeException deleteAll(Collection<K> keys) {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.jotter.writer;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * The one place every {@code CacheWriter} call of a cache goes through: it decides between no writer,
+ * write-through and write-behind.
+ *
+ * <p>A single-key mutation calls, in this order: {@link #admit} before the key's atomic section (where
+ * write-behind applies its overflow policy, so that a refusal leaves the cache unchanged), then
+ * {@link #write} or {@link #delete} inside the atomic section (so that the writer, or the write-behind
+ * buffer, sees a key's operations in the order the cache applied them), then {@link #release} in a
+ * {@code finally} block. A {@code write}/{@code delete} that throws aborts the cache's change.
+ *
+ * <p>Bulk mutations either go through {@link #writeAll}/{@link #deleteAll} before the cache changes
+ * (write-through, which hands the writer one batch) or key by key (write-behind, which batches on its
+ * own); {@link #routesBulkKeyByKey()} tells which.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface WriterRoute<K, V> {
+
+  /** A slot reserved by {@link #admit}; write-through and no-writer routes use {@code null}. */
+  interface Ticket {}
+
+  /** Reserves what a mutation of {@code key} needs; may wait or refuse with a CacheWriterException. */
+  Ticket admit(K key);
+
+  /** Passes a write to the writer; called inside the key's atomic section. */
+  void write(Ticket ticket, K key, V value);
+
+  /** Passes a delete to the writer; called inside the key's atomic section. */
+  void delete(Ticket ticket, K key);
+
+  /** Returns what {@link #admit} reserved and was not used; called in a finally block. */
+  void release(Ticket ticket);
+
+  /** Returns true if bulk operations must call {@link #write}/{@link #delete} key by key. */
+  boolean routesBulkKeyByKey();
+
+  /**
+   * Writes a batch before the cache changes (write-through bulk path). On return {@code entries} holds
+   * exactly the entries that were written, which the cache then applies: all of them on success; on
+   * failure, all but those the writer left in its collection (JCache's partial-failure rule).
+   *
+   * @return the writer's failure as a {@code CacheWriterException}, or null on success
+   */
+  RuntimeException writeAll(Map<K, V> entries);
+
+  /** Deletes a batch before the cache changes; like {@link #writeAll}: on return {@code keys} holds the deleted keys. */
+  RuntimeException deleteAll(Collection<K> keys);
+
+  /** Returns the state of a key whose operation the writer has not confirmed, or null (clause 7). */
+  default Pending<V> pending(K key) {
+    return null;
+  }
+
+  /** Returns when every operation handed over before the call is written or given up on. */
+  default void flush() {}
+
+  /** Drains and stops the route; the cache is closing. */
+  default void close() {}
+
+  /**
+   * The state of a key whose write or delete is not confirmed by the writer yet.
+   *
+   * @param <V> the value type
+   */
+  interface Pending<V> {
+    /** Returns true if the pending operation deletes the key. */
+    boolean isDelete();
+
+    /** Returns the value being written, or null for a delete. */
+    V value();
+  }
+}
