@@ -1,5 +1,6 @@
 package dev.jotter;
 
+import dev.jotter.configuration.ConfigurationFile;
 import dev.jotter.configuration.JotterConfiguration;
 import dev.jotter.spi.JotterCachingProvider;
 import java.lang.ref.WeakReference;
@@ -46,6 +47,10 @@ public final class JotterCacheManager implements CacheManager {
     this.properties = new Properties();
     if (properties != null) {
       this.properties.putAll(properties);
+    }
+    ConfigurationFile declared = ConfigurationLocator.locate(uri, classLoader);
+    if (declared != null) {
+      declared.caches().forEach(this::createCache);
     }
   }
 

@@ -1,0 +1,322 @@
+package dev.jotter.configuration;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.cache.configuration.Factory;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
+
+/**
+ * Jotter's declarative configuration: a {@code .properties} file (no parser library needed) that a
+ * cache manager URI points to, declaring caches that the manager creates when it opens.
+ *
+ * <pre>
+ * caches = orders, sessions
+ *
+ * # applies to every cache unless the cache sets the key itself
+ * default.statistics = true
+ *
+ * cache.orders.key-type = java.lang.Long
+ * cache.orders.value-type = com.example.Order
+ * cache.orders.maximum-size = 100000
+ * cache.orders.expiry = accessed 1h
+ * cache.orders.loader-factory = com.example.OrderLoaderFactory
+ * cache.orders.writer-factory = com.example.OrderWriterFactory
+ * cache.orders.write-behind.batch-size = 200
+ * </pre>
+ *
+ * <p>Every key, its values and its default are listed in the README ("Configuration file"). A key that
+ * is not known, a value of the wrong form or a class that cannot be loaded fails the load with an
+ * {@link IllegalArgumentException} that names the file, the key and what is allowed: a typo never
+ * silently falls back to a default.
+ */
+public final class ConfigurationFile {
+
+  private static final String CACHES = "caches";
+  private static final String CACHE_PREFIX = "cache.";
+  private static final String DEFAULT_PREFIX = "default.";
+
+  private final String source;
+  private final Map<String, JotterConfiguration<Object, Object>> caches;
+
+  private ConfigurationFile(String source, Map<String, JotterConfiguration<Object, Object>> caches) {
+    this.source = source;
+    this.caches = Collections.unmodifiableMap(caches);
+  }
+
+  /**
+   * Reads a configuration file.
+   *
+   * @param source where the file came from, for messages
+   * @param in the file's bytes (UTF-8); not closed
+   * @param classLoader resolves the key, value and factory classes
+   * @throws IllegalArgumentException if the file declares something wrong; the message says where
+   * @throws IOException if the file cannot be read
+   */
+  public static ConfigurationFile read(String source, InputStream in, ClassLoader classLoader)
+      throws IOException {
+    Properties properties = new Properties();
+    try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8) {
+      @Override
+      public void close() {
+        // the caller owns the stream
+      }
+    }) {
+      properties.load(reader);
+    }
+    return parse(source, properties, classLoader);
+  }
+
+  /** Builds the declared configurations from properties already loaded. */
+  public static ConfigurationFile parse(String source, Properties properties, ClassLoader classLoader) {
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+      entries.put(name, properties.getProperty(name).trim());
+    }
+    Set<String> used = new LinkedHashSet<>();
+    Map<String, JotterConfiguration<Object, Object>> caches = new LinkedHashMap<>();
+    String declared = entries.get(CACHES);
+    used.add(CACHES);
+    if (declared != null) {
+      for (String name : declared.split(",")) {
+        String cacheName = name.trim();
+        if (cacheName.isEmpty()) {
+          continue;
+        }
+        if (caches.containsKey(cacheName)) {
+          throw new IllegalArgumentException(source + ": cache '" + cacheName
+              + "' is listed twice in '" + CACHES + "'");
+        }
+        CacheKeys keys = new CacheKeys(source, cacheName, entries, used, classLoader);
+        caches.put(cacheName, keys.build());
+      }
+    }
+    List<String> unknown = new ArrayList<>();
+    for (String key : entries.keySet()) {
+      if (!used.contains(key) && !key.startsWith(DEFAULT_PREFIX)) {
+        unknown.add(key);
+      }
+    }
+    for (String key : entries.keySet()) {
+      if (key.startsWith(DEFAULT_PREFIX) && !CacheKeys.KNOWN.contains(key.substring(DEFAULT_PREFIX.length()))
+          && !key.startsWith(DEFAULT_PREFIX + CacheKeys.WRITE_BEHIND)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; a cache's keys "
+          + "are 'cache.<name>.<key>' for a cache listed in '" + CACHES + "', or 'default.<key>', "
+          + "with <key> one of " + CacheKeys.KNOWN + " or write-behind.*");
+    }
+    return new ConfigurationFile(source, caches);
+  }
+
+  /** Returns where the file came from. */
+  public String source() {
+    return source;
+  }
+
+  /** Returns the declared caches, by name, in the order of the {@code caches} list. */
+  public Map<String, JotterConfiguration<Object, Object>> caches() {
+    return caches;
+  }
+
+  /**
+   * Parses a duration: ISO-8601 ({@code PT10M}) or a number with a unit ({@code 250ms}, {@code 5s},
+   * {@code 10m}, {@code 1h}, {@code 2d}).
+   *
+   * @throws IllegalArgumentException naming the setting and the accepted forms
+   */
+  public static Duration parseDuration(String setting, String text) {
+    String value = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (value.startsWith("p")) {
+        return Duration.parse(text.trim());
+      }
+      int unitStart = 0;
+      while (unitStart < value.length() && Character.isDigit(value.charAt(unitStart))) {
+        unitStart++;
+      }
+      long amount = Long.parseLong(value.substring(0, unitStart));
+      switch (value.substring(unitStart).trim()) {
+        case "ns":
+          return Duration.ofNanos(amount);
+        case "us":
+          return Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(amount));
+        case "ms":
+          return Duration.ofMillis(amount);
+        case "s":
+          return Duration.ofSeconds(amount);
+        case "m":
+          return Duration.ofMinutes(amount);
+        case "h":
+          return Duration.ofHours(amount);
+        case "d":
+          return Duration.ofDays(amount);
+        default:
+          throw new NumberFormatException("unit");
+      }
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new IllegalArgumentException(setting + " must be a duration such as 250ms, 5s, 10m, 1h, "
+          + "2d or PT10M, was '" + text + "'", e);
+    }
+  }
+
+  /** The keys of one cache, each looked up as {@code cache.<name>.<key>}, then {@code default.<key>}. */
+  static final class CacheKeys {
+    static final String WRITE_BEHIND = "write-behind";
+    static final Set<String> KNOWN = Set.of("key-type", "value-type", "store-by-value", "statistics",
+        "management", "maximum-size", "expiry", "loader-factory", "read-through", "writer-factory",
+        "write-through", "copy-filter");
+
+    private final String source;
+    private final String name;
+    private final Map<String, String> entries;
+    private final Set<String> used;
+    private final ClassLoader classLoader;
+
+    CacheKeys(String source, String name, Map<String, String> entries, Set<String> used,
+        ClassLoader classLoader) {
+      this.source = source;
+      this.name = name;
+      this.entries = entries;
+      this.used = used;
+      this.classLoader = classLoader;
+    }
+
+    JotterConfiguration<Object, Object> build() {
+      JotterConfiguration<Object, Object> config = new JotterConfiguration<>();
+      @SuppressWarnings("unchecked")
+      Class<Object> keyType = (Class<Object>) get("key-type", this::loadClass, Object.class);
+      @SuppressWarnings("unchecked")
+      Class<Object> valueType = (Class<Object>) get("value-type", this::loadClass, Object.class);
+      config.setTypes(keyType, valueType);
+      config.setStoreByValue(get("store-by-value", this::bool, true));
+      config.setStatisticsEnabled(get("statistics", this::bool, false));
+      config.setManagementEnabled(get("management", this::bool, false));
+      Long maximumSize = get("maximum-size", this::nonNegativeLong, null);
+      if (maximumSize != null) {
+        config.setMaximumSize(maximumSize);
+      }
+      config.setExpiryPolicyFactory(get("expiry", this::expiry, EternalExpiryPolicy.factoryOf()));
+      String loader = get("loader-factory", this::factoryClass, null);
+      if (loader != null) {
+        config.setCacheLoaderFactory(FactoryBuilder.factoryOf(loader));
+      }
+      config.setReadThrough(get("read-through", this::bool, loader != null));
+      String writer = get("writer-factory", this::factoryClass, null);
+      if (writer != null) {
+        config.setCacheWriterFactory(FactoryBuilder.factoryOf(writer));
+      }
+      config.setWriteThrough(get("write-through", this::bool, writer != null));
+      config.setCopyFilter(get("copy-filter", Function.identity(), null));
+      try {
+        config.validate();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": cache '" + name + "': " + e.getMessage(), e);
+      }
+      return config;
+    }
+
+    private <T> T get(String key, Function<String, T> parser, T fallback) {
+      String own = CACHE_PREFIX + name + "." + key;
+      String shared = DEFAULT_PREFIX + key;
+      used.add(own);
+      String setting = entries.containsKey(own) ? own : shared;
+      String text = entries.get(setting);
+      if (text == null) {
+        return fallback;
+      }
+      try {
+        return parser.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": " + setting + ": " + e.getMessage(), e);
+      }
+    }
+
+    private Class<?> loadClass(String className) {
+      try {
+        return Class.forName(className, false, classLoader);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalArgumentException("class " + className + " is not visible to the cache "
+            + "manager's class loader", e);
+      }
+    }
+
+    private String factoryClass(String className) {
+      Class<?> type = loadClass(className);
+      if (!Factory.class.isAssignableFrom(type)) {
+        throw new IllegalArgumentException(className + " must implement "
+            + Factory.class.getName() + " (and have a public no-argument constructor)");
+      }
+      return className;
+    }
+
+    private boolean bool(String text) {
+      if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(text);
+      }
+      throw new IllegalArgumentException("must be true or false, was '" + text + "'");
+    }
+
+    private Long nonNegativeLong(String text) {
+      try {
+        long value = Long.parseLong(text.replace("_", ""));
+        if (value >= 0) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // reported below with the accepted form
+      }
+      throw new IllegalArgumentException("must be a whole number, 0 or more, was '" + text + "'");
+    }
+
+    private Factory<ExpiryPolicy> expiry(String text) {
+      String[] parts = text.trim().split("\\s+");
+      if (parts.length == 1 && parts[0].equalsIgnoreCase("eternal")) {
+        return EternalExpiryPolicy.factoryOf();
+      }
+      if (parts.length == 2) {
+        Duration duration = parseDuration("expiry", parts[1]);
+        javax.cache.expiry.Duration jcache =
+            new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, Math.max(1, duration.toMillis()));
+        switch (parts[0].toLowerCase(Locale.ROOT)) {
+          case "created":
+            return CreatedExpiryPolicy.factoryOf(jcache);
+          case "accessed":
+            return AccessedExpiryPolicy.factoryOf(jcache);
+          case "modified":
+            return ModifiedExpiryPolicy.factoryOf(jcache);
+          case "touched":
+            return TouchedExpiryPolicy.factoryOf(jcache);
+          default:
+            break;
+        }
+      }
+      throw new IllegalArgumentException("must be 'eternal' or one of created, accessed, modified, "
+          + "touched followed by a duration (e.g. 'accessed 10m'), was '" + text + "'");
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.jotter.configuration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.EternalExpiryPolicy;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationFileTest {
+
+  private static ConfigurationFile parse(String text) throws IOException {
+    return ConfigurationFile.read("test.properties",
+        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+        ConfigurationFileTest.class.getClassLoader());
+  }
+
+  @Test
+  void declaredCachesKeepTheirSettingsAndTheDefaults() throws IOException {
+    try (InputStream in = getClass().getResourceAsStream("/declared-caches.properties")) {
+      ConfigurationFile file = ConfigurationFile.read("declared-caches.properties", in,
+          getClass().getClassLoader());
+      Map<String, JotterConfiguration<Object, Object>> caches = file.caches();
+      assertEquals(List.of("orders", "sessions"), List.copyOf(caches.keySet()));
+
+      JotterConfiguration<Object, Object> orders = caches.get("orders");
+      assertEquals(Long.class, orders.getKeyType());
+      assertEquals(String.class, orders.getValueType());
+      assertEquals(1_000L, orders.getMaximumSize().getAsLong());
+      assertTrue(orders.isStatisticsEnabled(), "default.statistics applies");
+      assertTrue(orders.isStoreByValue());
+      assertEquals(new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, 600_000),
+          ((AccessedExpiryPolicy) orders.getExpiryPolicyFactory().create()).getExpiryForAccess());
+
+      JotterConfiguration<Object, Object> sessions = caches.get("sessions");
+      assertFalse(sessions.isStatisticsEnabled(), "a cache's own key wins over default.");
+      assertFalse(sessions.isStoreByValue());
+      assertEquals(new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, 30_000),
+          ((CreatedExpiryPolicy) sessions.getExpiryPolicyFactory().create()).getExpiryForCreation());
+    }
+  }
+
+  @Test
+  void unlistedCacheKeysAreTypos() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ncache.a.maximum-size = 5\ncache.b.maximum-size = 5\n"));
+    assertTrue(e.getMessage().contains("cache.b.maximum-size"), e.getMessage());
+  }
+
+  @Test
+  void unknownKeyOfAListedCacheIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ncache.a.maximum-sise = 5\n"));
+    assertTrue(e.getMessage().contains("cache.a.maximum-sise"), e.getMessage());
+    assertTrue(e.getMessage().contains("maximum-size"), "lists the known keys: " + e.getMessage());
+  }
+
+  @Test
+  void unknownDefaultKeyIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ndefault.statistic = true\n"));
+    assertTrue(e.getMessage().contains("default.statistic"), e.getMessage());
+  }
+
+  @Test
+  void badValuesNameTheKeyAndTheAllowedForm() {
+    assertMessage("caches = a\ncache.a.maximum-size = -1\n", "cache.a.maximum-size", "0 or more");
+    assertMessage("caches = a\ncache.a.statistics = yes\n", "cache.a.statistics", "true or false");
+    assertMessage("caches = a\ncache.a.expiry = sometimes 5s\n", "cache.a.expiry", "eternal");
+    assertMessage("caches = a\ncache.a.expiry = accessed 5parsecs\n", "cache.a.expiry", "250ms");
+    assertMessage("caches = a\ncache.a.key-type = com.example.Missing\n", "cache.a.key-type",
+        "com.example.Missing");
+    assertMessage("caches = a\ncache.a.loader-factory = java.lang.String\n",
+        "cache.a.loader-factory", "javax.cache.configuration.Factory");
+    assertMessage("caches = a, a\n", "listed twice", "'a'");
+    assertMessage("caches = a\ncache.a.read-through = true\n", "cache 'a'", "cacheLoaderFactory");
+  }
+
+  private static void assertMessage(String text, String... fragments) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(text));
+    for (String fragment : fragments) {
+      assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' missing in: " + e.getMessage());
+    }
+    assertTrue(e.getMessage().startsWith("test.properties"), "names the file: " + e.getMessage());
+  }
+
+  @Test
+  void durationsAcceptUnitsAndIso8601() {
+    assertEquals(Duration.ofMillis(250), ConfigurationFile.parseDuration("x", "250ms"));
+    assertEquals(Duration.ofSeconds(5), ConfigurationFile.parseDuration("x", "5s"));
+    assertEquals(Duration.ofMinutes(10), ConfigurationFile.parseDuration("x", "10m"));
+    assertEquals(Duration.ofHours(1), ConfigurationFile.parseDuration("x", "1h"));
+    assertEquals(Duration.ofDays(2), ConfigurationFile.parseDuration("x", "2d"));
+    assertEquals(Duration.ofMinutes(10), ConfigurationFile.parseDuration("x", "PT10M"));
+  }
+
+  @Test
+  void eternalIsTheDefaultExpiry() throws IOException {
+    JotterConfiguration<Object, Object> config = parse("caches = a\n").caches().get("a");
+    assertTrue(config.getExpiryPolicyFactory().create() instanceof EternalExpiryPolicy);
+    assertEquals(Object.class, config.getKeyType());
+  }
+}
