@@ -106,7 +106,7 @@ final class CacheResources<K, V> {
     if (enabled) {
       MBeans.register(statistics, statisticsName);
     } else {
-      MBeans.unregister(statisticsName);
+      MBeans.unregister(statistics, statisticsName);
     }
   }
 
@@ -114,7 +114,7 @@ final class CacheResources<K, V> {
     if (enabled) {
       MBeans.register(configurationBean, configurationName);
     } else {
-      MBeans.unregister(configurationName);
+      MBeans.unregister(configurationBean, configurationName);
     }
   }
 

@@ -205,7 +205,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     requireEntry(key, value);
     long start = startTimer();
     try {
-      putInternal(key, value, true, false);
+      putInternal(key, value, copyIn(value), true, false);
     } finally {
       statistics.recordPutTime(elapsedSince(start));
       dispatcher.dispatchSynchronous();
@@ -218,7 +218,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     requireEntry(key, value);
     long start = startTimer();
     try {
-      V old = putInternal(key, value, true, true);
+      V old = putInternal(key, value, copyIn(value), true, true);
       return copyOut(old);
     } finally {
       long elapsed = elapsedSince(start);
@@ -229,23 +229,25 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   /**
-   * Stores a value and returns the one it replaced. {@code write} says whether the writer route gets
-   * the write (not when write-through already wrote a whole batch), {@code countAccess} whether the
-   * lookup counts as a hit or miss ({@code getAndPut}).
+   * Stores a value and returns the one it replaced. {@code stored} is the copy the cache keeps, made
+   * by the caller before anything is written, so that a value that cannot be copied never reaches the
+   * writer. {@code write} says whether the writer route gets the write (not when write-through already
+   * wrote a whole batch), {@code countAccess} whether the lookup counts as a hit or miss
+   * ({@code getAndPut}).
    */
-  private V putInternal(K key, V value, boolean write, boolean countAccess) {
+  private V putInternal(K key, V value, V stored, boolean write, boolean countAccess) {
     @SuppressWarnings("unchecked")
     V[] replaced = (V[]) new Object[1];
+    K storedKey = copyIn(key);
     Ticket ticket = write ? route.admit(key) : null;
     try {
-      store.compute(copyIn(key), (k, current) -> {
+      store.compute(storedKey, (k, current) -> {
         if (write) {
           route.write(ticket, key, value);
         }
         if (countAccess) {
           recordAccess(current != null);
         }
-        V stored = copyIn(value);
         long now = ticker.read();
         if (current == null) {
           return created(key, stored, now);
@@ -290,12 +292,12 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     long start = startTimer();
     try {
       Map<K, V> entries = new LinkedHashMap<>(map);
-      if (route.routesBulkKeyByKey()) {
-        entries.forEach((key, value) -> putInternal(key, value, true, false));
-        return;
-      }
-      RuntimeException failure = route.writeAll(entries);
-      entries.forEach((key, value) -> putInternal(key, value, false, false));
+      // copy everything first: a value that cannot be copied must fail the call before any write
+      Map<K, V> copies = new HashMap<>(entries.size());
+      entries.forEach((key, value) -> copies.put(key, copyIn(value)));
+      boolean keyByKey = route.routesBulkKeyByKey();
+      RuntimeException failure = keyByKey ? null : route.writeAll(entries);
+      entries.forEach((key, value) -> putInternal(key, value, copies.get(key), keyByKey, false));
       if (failure != null) {
         throw failure;
       }
@@ -311,9 +313,11 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     requireEntry(key, value);
     long start = startTimer();
     boolean[] absent = {false};
+    K storedKey = copyIn(key);
+    V stored = copyIn(value);
     Ticket ticket = route.admit(key);
     try {
-      store.compute(copyIn(key), (k, current) -> {
+      store.compute(storedKey, (k, current) -> {
         if (current != null) {
           statistics.recordHits(1);
           return current;
@@ -321,7 +325,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         route.write(ticket, key, value);
         statistics.recordMisses(1);
         absent[0] = true;
-        return created(key, copyIn(value), ticker.read());
+        return created(key, stored, ticker.read());
       });
       return absent[0];
     } finally {
@@ -491,8 +495,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   /** Writes and applies an update of a present entry; called inside the key's atomic section. */
   private ValueHolder<V> updated(Ticket ticket, K key, ValueHolder<V> current, V value) {
-    route.write(ticket, key, value);
     V stored = copyIn(value);
+    route.write(ticket, key, value);
     statistics.recordPuts(1);
     dispatcher.publishUpdated(this, key, current.value(), stored);
     return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate(ticker.read()));
@@ -597,8 +601,9 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         return createdByLoad(key, copyIn(entry.currentValue()), now);
       case CREATED:
         requireValue(entry.currentValue());
+        V stored = copyIn(entry.currentValue());
         route.write(ticket, key, entry.currentValue());
-        return created(key, copyIn(entry.currentValue()), now);
+        return created(key, stored, now);
       case UPDATED:
         requireValue(entry.currentValue());
         return updated(ticket, key, current, entry.currentValue());

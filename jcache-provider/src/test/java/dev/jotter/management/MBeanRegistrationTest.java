@@ -15,7 +15,6 @@ import javax.cache.CacheManager;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class MBeanRegistrationTest {
@@ -171,16 +170,12 @@ class MBeanRegistrationTest {
     assertEquals(1L, server.getAttribute(statisticsName("quiet"), "CacheHits"));
   }
 
-  @Disabled("BUG: MBeans.sanitize leaves '*' and '?' in names, so the ObjectName is a pattern and "
-      + "registration fails; replace [,:=*?\"\\n\\r] instead")
   @Test
   void cacheNameWithObjectNameWildcardsRegistersFine() throws Exception {
     cache("what?*", true, false);
     assertTrue(server.isRegistered(statisticsName("what..")));
   }
 
-  @Disabled("BUG: closing a cache unregisters whatever bean holds its name, also the bean of a "
-      + "same-named cache of the same URI under another class loader")
   @Test
   void closingACacheLeavesTheBeanOfASameNamedCacheOfAnotherLoader() throws Exception {
     try (URLClassLoader otherLoader = new URLClassLoader(new URL[0], getClass().getClassLoader())) {

@@ -25,7 +25,6 @@ import javax.cache.CacheManager;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class WriteThroughTest {
@@ -176,8 +175,6 @@ class WriteThroughTest {
     assertTrue(writer.store.get("k") == value);
   }
 
-  @SuppressWarnings("BUG: JotterCache.putInternal/putIfAbsent call route.write before copyIn(value), so a "
-      + "value store-by-value cannot copy reaches the CacheWriter although the put fails")
   @Test
   void valueThatCannotBeCopiedNeverReachesTheWriter() {
     Cache<String, Object> cache = cache(Object.class);
@@ -188,8 +185,6 @@ class WriteThroughTest {
     assertNull(writer.store.get("p"), "the cache refused the value, the writer must not hold it");
   }
 
-  @SuppressWarnings("BUG: JotterCache.putAll calls route.writeAll before copying the values, so a value "
-      + "store-by-value cannot copy reaches the CacheWriter although the putAll fails")
   @Test
   void putAllWithAValueThatCannotBeCopiedWritesNothing() {
     Cache<String, Object> cache = cache(Object.class);
