@@ -52,7 +52,7 @@ final class CacheResources<K, V> {
 
   CacheResources(URI managerUri, String cacheName, JotterConfiguration<K, V> configuration) {
     this.ticker = configuration.getTickerFactory().create();
-    this.expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
+    this.expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create(), ticker);
     this.copier = configuration.isStoreByValue()
         ? new SerializationCopier(configuration.getCopyFilter())
         : Copier.identity();

@@ -91,7 +91,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     this.readThrough = configuration.isReadThrough() && loader != null;
     this.keyType = configuration.getKeyType();
     this.valueType = configuration.getValueType();
-    this.store = new EntryStore<>(configuration, ticker, this::onEviction);
+    this.store = new EntryStore<>(configuration, ticker, !expiry.isEternal(), this::onEviction);
   }
 
   // ---------------------------------------------------------------- reads
@@ -157,7 +157,12 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   public boolean containsKey(K key) {
     requireOpen();
     requireKey(key);
-    return store.peek(key) != null;
+    if (store.peek(key) != null) {
+      return true;
+    }
+    // an entry evicted while its write is pending is still the cache's state (clause 7)
+    WriterRoute.Pending<V> pending = readThrough ? route.pending(key) : null;
+    return pending != null && !pending.isDelete();
   }
 
   @Override
@@ -248,14 +253,13 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         if (countAccess) {
           recordAccess(current != null);
         }
-        long now = ticker.read();
         if (current == null) {
-          return created(key, stored, now);
+          return created(key, stored);
         }
         replaced[0] = current.value();
         statistics.recordPuts(1);
         dispatcher.publishUpdated(this, key, current.value(), stored);
-        return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate(now));
+        return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
       });
     } finally {
       if (write) {
@@ -266,8 +270,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   /** Builds the holder of a new entry, or null when its creation expiry says it is expired at once. */
-  private ValueHolder<V> created(K key, V stored, long now) {
-    ValueHolder<V> holder = createdByLoad(key, stored, now);
+  private ValueHolder<V> created(K key, V stored) {
+    ValueHolder<V> holder = createdByLoad(key, stored);
     if (holder != null) {
       statistics.recordPuts(1);
     }
@@ -275,9 +279,9 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   /** Like {@link #created}, for a loaded value: a load is not a put in the statistics. */
-  private ValueHolder<V> createdByLoad(K key, V stored, long now) {
-    long deadline = expiry.forCreation(now);
-    if (deadline != ValueHolder.ETERNAL && deadline - now <= 0) {
+  private ValueHolder<V> createdByLoad(K key, V stored) {
+    long deadline = expiry.forCreation();
+    if (deadline == ExpiryCalculator.EXPIRED) {
       return null;
     }
     dispatcher.publishCreated(this, key, stored);
@@ -325,7 +329,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         route.write(ticket, key, value);
         statistics.recordMisses(1);
         absent[0] = true;
-        return created(key, stored, ticker.read());
+        return created(key, stored);
       });
       return absent[0];
     } finally {
@@ -388,7 +392,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         }
         statistics.recordHits(1);
         if (!current.value().equals(oldValue)) {
-          return ExpiryCalculator.apply(current, expiry.forAccess(ticker.read()));
+          return ExpiryCalculator.apply(current, expiry.forAccess());
         }
         route.delete(ticket, key);
         removed[0] = true;
@@ -434,7 +438,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       store.computeIfPresent(key, (k, current) -> {
         present[0] = true;
         if (!current.value().equals(oldValue)) {
-          return ExpiryCalculator.apply(current, expiry.forAccess(ticker.read()));
+          return ExpiryCalculator.apply(current, expiry.forAccess());
         }
         replaced[0] = true;
         return updated(ticket, key, current, newValue);
@@ -499,7 +503,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     route.write(ticket, key, value);
     statistics.recordPuts(1);
     dispatcher.publishUpdated(this, key, current.value(), stored);
-    return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate(ticker.read()));
+    return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
   }
 
   @Override
@@ -591,19 +595,18 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   /** Applies what an entry processor did; called inside the key's atomic section. */
   private ValueHolder<V> applyProcessed(Ticket ticket, K key, ValueHolder<V> current,
       EntryProcessorEntry<K, V> entry) {
-    long now = ticker.read();
     switch (entry.action()) {
       case NONE:
         return current;
       case READ:
-        return ExpiryCalculator.apply(current, expiry.forAccess(now));
+        return ExpiryCalculator.apply(current, expiry.forAccess());
       case LOADED:
-        return createdByLoad(key, copyIn(entry.currentValue()), now);
+        return createdByLoad(key, copyIn(entry.currentValue()));
       case CREATED:
         requireValue(entry.currentValue());
         V stored = copyIn(entry.currentValue());
         route.write(ticket, key, entry.currentValue());
-        return created(key, stored, now);
+        return created(key, stored);
       case UPDATED:
         requireValue(entry.currentValue());
         return updated(ticket, key, current, entry.currentValue());
@@ -650,8 +653,16 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   // ---------------------------------------------------------------- loading
 
-  /** Loads a key; loader failures come out as {@link CacheLoaderException}. */
+  /**
+   * Loads a key for a read. While write-behind holds an operation of the key that the writer has not
+   * confirmed, that operation is the answer and the loader is not called: it would read the database
+   * state from before the operation (contract clause 7, "reads never travel back in time").
+   */
   private V load(K key) {
+    WriterRoute.Pending<V> pending = route.pending(key);
+    if (pending != null) {
+      return pending.isDelete() ? null : pending.value();
+    }
     try {
       return loader.load(key);
     } catch (CacheLoaderException e) {
@@ -661,14 +672,31 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     }
   }
 
+  /** Loads keys for a read, like {@link #load}: pending operations answer for their keys. */
   private Map<K, V> loadAll(List<K> keys) {
+    Map<K, V> result = new HashMap<>(keys.size());
+    List<K> toLoad = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      WriterRoute.Pending<V> pending = route.pending(key);
+      if (pending == null) {
+        toLoad.add(key);
+      } else if (!pending.isDelete()) {
+        result.put(key, pending.value());
+      }
+    }
+    if (toLoad.isEmpty()) {
+      return result;
+    }
     try {
-      Map<K, V> loaded = loader.loadAll(keys);
-      return loaded == null ? Map.of() : loaded;
+      Map<K, V> loaded = loader.loadAll(toLoad);
+      if (loaded != null) {
+        result.putAll(loaded);
+      }
+      return result;
     } catch (CacheLoaderException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new CacheLoaderException("The CacheLoader failed to load " + keys + ": " + e, e);
+      throw new CacheLoaderException("The CacheLoader failed to load " + toLoad + ": " + e, e);
     }
   }
 
@@ -686,7 +714,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         return null;
       }
       result[0] = loaded;
-      return createdByLoad(key, copyIn(loaded), ticker.read());
+      return createdByLoad(key, copyIn(loaded));
     });
     return result[0];
   }
@@ -694,9 +722,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   /** Stores a loaded value: never written back to the writer; replaces only when asked to. */
   private void storeLoaded(K key, V value, boolean replaceExisting) {
     store.compute(copyIn(key), (k, current) -> {
-      long now = ticker.read();
       if (current == null) {
-        return createdByLoad(key, copyIn(value), now);
+        return createdByLoad(key, copyIn(value));
       }
       if (!replaceExisting) {
         return current;
@@ -704,7 +731,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       V stored = copyIn(value);
       statistics.recordPuts(1);
       dispatcher.publishUpdated(this, key, current.value(), stored);
-      return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate(now));
+      return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
     });
   }
 
@@ -712,7 +739,10 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   /** Applies the access expiry to an entry that was just read. */
   private void touch(K key, ValueHolder<V> read) {
-    long deadline = expiry.forAccess(ticker.read());
+    if (expiry.isEternal()) {
+      return;
+    }
+    long deadline = expiry.forAccess();
     if (deadline != ExpiryCalculator.UNCHANGED) {
       store.computeIfPresent(key, (k, current) -> current == read ? current.withExpiresAt(deadline) : current);
     }
@@ -884,7 +914,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   private void requireKey(K key) {
     Objects.requireNonNull(key, "a cache key must not be null");
-    if (!keyType.isInstance(key)) {
+    if (keyType != Object.class && !keyType.isInstance(key)) {
       throw new ClassCastException("Cache " + name + " takes keys of type " + keyType.getName()
           + ", not " + key.getClass().getName());
     }
@@ -892,7 +922,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   private void requireValue(V value) {
     Objects.requireNonNull(value, "a cache value must not be null");
-    if (!valueType.isInstance(value)) {
+    if (valueType != Object.class && !valueType.isInstance(value)) {
       throw new ClassCastException("Cache " + name + " takes values of type " + valueType.getName()
           + ", not " + value.getClass().getName());
     }

@@ -43,6 +43,8 @@ public final class EventDispatcher<K, V> {
 
   private final List<Registration<K, V>> registrations = new CopyOnWriteArrayList<>();
   private final ThreadLocal<List<Runnable>> pendingSynchronous = ThreadLocal.withInitial(ArrayList::new);
+  /** Set once a synchronous listener registers; until then no operation looks at the thread-local. */
+  private volatile boolean everSynchronous;
 
   /**
    * Registers a listener.
@@ -56,6 +58,9 @@ public final class EventDispatcher<K, V> {
           throw new IllegalArgumentException("This CacheEntryListenerConfiguration is registered "
               + "already; a configuration can be registered once per cache");
         }
+      }
+      if (configuration.isSynchronous()) {
+        everSynchronous = true;
       }
       registrations.add(new Registration<>(configuration, new SerialExecutor(POOL)));
     }
@@ -135,6 +140,9 @@ public final class EventDispatcher<K, V> {
    * @throws CacheEntryListenerException the first failure of a synchronous listener
    */
   public void dispatchSynchronous() {
+    if (!everSynchronous) {
+      return;
+    }
     List<Runnable> pending = pendingSynchronous.get();
     if (pending.isEmpty()) {
       return;

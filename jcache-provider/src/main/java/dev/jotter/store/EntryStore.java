@@ -21,6 +21,9 @@ import java.util.function.BiFunction;
  * expired is removed, and its {@code EXPIRED} event raised, during the operation that noticed it
  * rather than at some later time on a pool thread.
  *
+ * <p>A cache that is neither bounded nor expiring gets Caffeine's unbounded map, which has no
+ * maintenance at all: the default JCache configuration costs what a {@code ConcurrentHashMap} costs.
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
@@ -40,9 +43,20 @@ public final class EntryStore<K, V> {
   private final ConcurrentMap<K, ValueHolder<V>> map;
   private final Ticker ticker;
 
-  /** Builds the Caffeine map for a configuration. */
-  public EntryStore(JotterConfiguration<K, V> config, Ticker ticker, EvictionSink<K, V> sink) {
+  /**
+   * Builds the Caffeine map for a configuration.
+   *
+   * @param expiring false if no entry ever expires (the eternal policy)
+   */
+  public EntryStore(JotterConfiguration<K, V> config, Ticker ticker, boolean expiring,
+      EvictionSink<K, V> sink) {
     this.ticker = ticker;
+    boolean bounded = config.getMaximumSize().isPresent() || config.getMaximumWeight().isPresent();
+    if (!bounded && !expiring) {
+      this.cache = Caffeine.newBuilder().build();
+      this.map = cache.asMap();
+      return;
+    }
     Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .executor(Runnable::run)
         .ticker(ticker::read);
@@ -54,8 +68,10 @@ public final class EntryStore<K, V> {
       builder.maximumWeight(config.getMaximumWeight().getAsLong());
       builder.<K, ValueHolder<V>>weigher((k, holder) -> weigher.weigh(k, holder.value()));
     }
+    if (expiring) {
+      builder.expireAfter(new HolderExpiry<K, V>());
+    }
     this.cache = builder
-        .expireAfter(new HolderExpiry<K, V>())
         .<K, ValueHolder<V>>evictionListener((key, holder, cause) -> {
           if (key != null && holder != null && cause.wasEvicted()) {
             sink.evicted(key, holder.value(), cause == RemovalCause.EXPIRED);
