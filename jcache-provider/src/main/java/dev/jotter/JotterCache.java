@@ -73,6 +73,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   private final Ticker ticker;
   private final Class<?> keyType;
   private final Class<?> valueType;
+  private final boolean storeByValue;
   private volatile boolean closed;
 
   JotterCache(String name, JotterCacheManager manager, JotterConfiguration<K, V> configuration,
@@ -91,6 +92,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     this.readThrough = configuration.isReadThrough() && loader != null;
     this.keyType = configuration.getKeyType();
     this.valueType = configuration.getValueType();
+    this.storeByValue = configuration.isStoreByValue();
     this.store = new EntryStore<>(configuration, ticker, !expiry.isEternal(), this::onEviction);
   }
 
@@ -942,11 +944,11 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   private <T> T copyIn(T object) {
-    return copier.copy(object, manager.getClassLoader());
+    return storeByValue ? copier.copy(object, manager.getClassLoader()) : object;
   }
 
   private V copyOut(V value) {
-    return value == null ? null : copier.copy(value, manager.getClassLoader());
+    return storeByValue && value != null ? copier.copy(value, manager.getClassLoader()) : value;
   }
 
   private long startTimer() {
