@@ -1,0 +1,397 @@
+package dev.jotter.configuration;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The immutable settings of a write-behind cache, built by {@link #builder()}.
+ *
+ * <p>{@link Builder#build()} rejects every out-of-range value with an {@link IllegalArgumentException}
+ * that names the setting and its allowed range, so a bad configuration fails when it is built and
+ * never when the first mutation arrives. The dead-letter handler is deliberately not part of this
+ * class: it is behaviour, not data, and would make the configuration unserializable.
+ */
+public final class WriteBehindConfiguration implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The largest allowed {@code batchSize}. */
+  public static final int MAX_BATCH_SIZE = 100_000;
+  /** The largest allowed {@code flusherThreads}. */
+  public static final int MAX_FLUSHER_THREADS = 64;
+
+  private final int batchSize;
+  private final Duration maxWriteDelay;
+  private final boolean coalescing;
+  private final int maxPendingOperations;
+  private final OverflowPolicy overflowPolicy;
+  private final Duration blockTimeout;
+  private final int flusherThreads;
+  private final int maxAttempts;
+  private final Duration maxRetryTime;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final double backoffMultiplier;
+  private final double jitter;
+  private final Duration drainTimeout;
+  private final Durability durability;
+  // Path is not Serializable; the string form round-trips through Path.of
+  private final String journalDirectory;
+  private final Duration syncInterval;
+
+  private WriteBehindConfiguration(Builder b) {
+    this.batchSize = b.batchSize;
+    this.maxWriteDelay = b.maxWriteDelay;
+    this.coalescing = b.coalescing;
+    this.maxPendingOperations = b.maxPendingOperations;
+    this.overflowPolicy = b.overflowPolicy;
+    this.blockTimeout = b.blockTimeout;
+    this.flusherThreads = b.flusherThreads;
+    this.maxAttempts = b.maxAttempts;
+    this.maxRetryTime = b.maxRetryTime;
+    this.initialBackoff = b.initialBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.backoffMultiplier = b.backoffMultiplier;
+    this.jitter = b.jitter;
+    this.drainTimeout = b.drainTimeout;
+    this.durability = b.durability;
+    this.journalDirectory = (b.journalDirectory == null) ? null : b.journalDirectory.toString();
+    this.syncInterval = b.syncInterval;
+  }
+
+  /** Returns a builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder()
+        .batchSize(batchSize).maxWriteDelay(maxWriteDelay).coalescing(coalescing)
+        .maxPendingOperations(maxPendingOperations).overflowPolicy(overflowPolicy)
+        .blockTimeout(blockTimeout).flusherThreads(flusherThreads).maxAttempts(maxAttempts)
+        .maxRetryTime(maxRetryTime).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
+        .backoffMultiplier(backoffMultiplier).jitter(jitter).drainTimeout(drainTimeout)
+        .durability(durability).syncInterval(syncInterval);
+    b.journalDirectory = journalDirectory().orElse(null);
+    return b;
+  }
+
+  /** The most entries in one {@code writeAll} or keys in one {@code deleteAll}; default 100. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** How long the oldest pending operation may wait before a partial batch leaves; default 100ms. */
+  public Duration maxWriteDelay() {
+    return maxWriteDelay;
+  }
+
+  /** Whether a new mutation replaces the pending operation of its key; default true. */
+  public boolean coalescing() {
+    return coalescing;
+  }
+
+  /** The most operations pending or in flight at once; default 100,000. */
+  public int maxPendingOperations() {
+    return maxPendingOperations;
+  }
+
+  /** What a mutation does when the buffer is full; default {@link OverflowPolicy#BLOCK}. */
+  public OverflowPolicy overflowPolicy() {
+    return overflowPolicy;
+  }
+
+  /** How long {@link OverflowPolicy#BLOCK} waits for a free slot; default 5s. */
+  public Duration blockTimeout() {
+    return blockTimeout;
+  }
+
+  /** The most batches in flight at once, each on its own flusher thread; default 1. */
+  public int flusherThreads() {
+    return flusherThreads;
+  }
+
+  /** The most writer attempts per operation before it is dead-lettered; default 10. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /**
+   * How long an operation may keep failing, counted from its first failure, before it is
+   * dead-lettered even if attempts remain; default 5 minutes. Whichever of this and
+   * {@link #maxAttempts()} comes first ends the retries.
+   */
+  public Duration maxRetryTime() {
+    return maxRetryTime;
+  }
+
+  /** The back-off after the first failure; default 100ms. */
+  public Duration initialBackoff() {
+    return initialBackoff;
+  }
+
+  /** The longest back-off; default 30s. */
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /** The factor by which the back-off grows per failed attempt; default 2.0. */
+  public double backoffMultiplier() {
+    return backoffMultiplier;
+  }
+
+  /** The random spread of each back-off, as a fraction of it (0.2 means ±20%); default 0.2. */
+  public double jitter() {
+    return jitter;
+  }
+
+  /** How long closing the cache waits for the buffer to drain; default 30s. */
+  public Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  /** Whether pending operations are journaled to disk; default {@link Durability#NONE}. */
+  public Durability durability() {
+    return durability;
+  }
+
+  /** The journal's directory; present unless the durability is {@link Durability#NONE}. */
+  public Optional<Path> journalDirectory() {
+    return Optional.ofNullable(journalDirectory).map(Path::of);
+  }
+
+  /** The longest time between two fsyncs of an {@link Durability#ASYNC} journal; default 10ms. */
+  public Duration syncInterval() {
+    return syncInterval;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof WriteBehindConfiguration)) {
+      return false;
+    }
+    WriteBehindConfiguration c = (WriteBehindConfiguration) o;
+    return batchSize == c.batchSize && coalescing == c.coalescing
+        && maxPendingOperations == c.maxPendingOperations && flusherThreads == c.flusherThreads
+        && maxAttempts == c.maxAttempts
+        && Double.compare(backoffMultiplier, c.backoffMultiplier) == 0
+        && Double.compare(jitter, c.jitter) == 0
+        && maxWriteDelay.equals(c.maxWriteDelay) && overflowPolicy == c.overflowPolicy
+        && blockTimeout.equals(c.blockTimeout) && maxRetryTime.equals(c.maxRetryTime)
+        && initialBackoff.equals(c.initialBackoff) && maxBackoff.equals(c.maxBackoff)
+        && drainTimeout.equals(c.drainTimeout) && durability == c.durability
+        && Objects.equals(journalDirectory, c.journalDirectory)
+        && syncInterval.equals(c.syncInterval);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(batchSize, maxWriteDelay, coalescing, maxPendingOperations, overflowPolicy,
+        blockTimeout, flusherThreads, maxAttempts, maxRetryTime, initialBackoff, maxBackoff,
+        backoffMultiplier, jitter, drainTimeout, durability, journalDirectory, syncInterval);
+  }
+
+  @Override
+  public String toString() {
+    return "WriteBehindConfiguration{batchSize=" + batchSize + ", maxWriteDelay=" + maxWriteDelay
+        + ", coalescing=" + coalescing + ", maxPendingOperations=" + maxPendingOperations
+        + ", overflowPolicy=" + overflowPolicy + ", blockTimeout=" + blockTimeout
+        + ", flusherThreads=" + flusherThreads + ", maxAttempts=" + maxAttempts
+        + ", maxRetryTime=" + maxRetryTime + ", initialBackoff=" + initialBackoff
+        + ", maxBackoff=" + maxBackoff + ", backoffMultiplier=" + backoffMultiplier
+        + ", jitter=" + jitter + ", drainTimeout=" + drainTimeout + ", durability=" + durability
+        + ", journalDirectory=" + journalDirectory + ", syncInterval=" + syncInterval + '}';
+  }
+
+  /**
+   * Collects settings for a {@link WriteBehindConfiguration}. Setters only reject nulls; every
+   * range, including the ones that relate two settings, is checked by {@link #build()}.
+   */
+  public static final class Builder {
+    private int batchSize = 100;
+    private Duration maxWriteDelay = Duration.ofMillis(100);
+    private boolean coalescing = true;
+    private int maxPendingOperations = 100_000;
+    private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+    private Duration blockTimeout = Duration.ofSeconds(5);
+    private int flusherThreads = 1;
+    private int maxAttempts = 10;
+    private Duration maxRetryTime = Duration.ofMinutes(5);
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private double backoffMultiplier = 2.0;
+    private double jitter = 0.2;
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Durability durability = Durability.NONE;
+    private Path journalDirectory;
+    private Duration syncInterval = Duration.ofMillis(10);
+
+    private Builder() {}
+
+    /** See {@link WriteBehindConfiguration#batchSize()}; 1 to {@value #MAX_BATCH_SIZE}. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#maxWriteDelay()}; positive. */
+    public Builder maxWriteDelay(Duration maxWriteDelay) {
+      this.maxWriteDelay = requireNonNull(maxWriteDelay, "maxWriteDelay");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#coalescing()}. */
+    public Builder coalescing(boolean coalescing) {
+      this.coalescing = coalescing;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#maxPendingOperations()}; at least {@code batchSize}. */
+    public Builder maxPendingOperations(int maxPendingOperations) {
+      this.maxPendingOperations = maxPendingOperations;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#overflowPolicy()}. */
+    public Builder overflowPolicy(OverflowPolicy overflowPolicy) {
+      this.overflowPolicy = requireNonNull(overflowPolicy, "overflowPolicy");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#blockTimeout()}; zero or positive. */
+    public Builder blockTimeout(Duration blockTimeout) {
+      this.blockTimeout = requireNonNull(blockTimeout, "blockTimeout");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#flusherThreads()}; 1 to {@value #MAX_FLUSHER_THREADS}. */
+    public Builder flusherThreads(int flusherThreads) {
+      this.flusherThreads = flusherThreads;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#maxAttempts()}; at least 1. */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#maxRetryTime()}; positive. */
+    public Builder maxRetryTime(Duration maxRetryTime) {
+      this.maxRetryTime = requireNonNull(maxRetryTime, "maxRetryTime");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#initialBackoff()}; positive. */
+    public Builder initialBackoff(Duration initialBackoff) {
+      this.initialBackoff = requireNonNull(initialBackoff, "initialBackoff");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#maxBackoff()}; at least {@code initialBackoff}. */
+    public Builder maxBackoff(Duration maxBackoff) {
+      this.maxBackoff = requireNonNull(maxBackoff, "maxBackoff");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#backoffMultiplier()}; 1.0 to 1000.0. */
+    public Builder backoffMultiplier(double backoffMultiplier) {
+      this.backoffMultiplier = backoffMultiplier;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#jitter()}; 0.0 to 1.0. */
+    public Builder jitter(double jitter) {
+      this.jitter = jitter;
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#drainTimeout()}; zero or positive. */
+    public Builder drainTimeout(Duration drainTimeout) {
+      this.drainTimeout = requireNonNull(drainTimeout, "drainTimeout");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#durability()}. */
+    public Builder durability(Durability durability) {
+      this.durability = requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#journalDirectory()}; required unless NONE. */
+    public Builder journalDirectory(Path journalDirectory) {
+      this.journalDirectory = requireNonNull(journalDirectory, "journalDirectory");
+      return this;
+    }
+
+    /** See {@link WriteBehindConfiguration#syncInterval()}; positive. */
+    public Builder syncInterval(Duration syncInterval) {
+      this.syncInterval = requireNonNull(syncInterval, "syncInterval");
+      return this;
+    }
+
+    /**
+     * Validates every setting and returns the configuration.
+     *
+     * @throws IllegalArgumentException naming the first setting out of its allowed range
+     */
+    public WriteBehindConfiguration build() {
+      requireBetween("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+      requirePositive("maxWriteDelay", maxWriteDelay);
+      requireBetween("maxPendingOperations", maxPendingOperations, batchSize, Integer.MAX_VALUE);
+      requireNotNegative("blockTimeout", blockTimeout);
+      requireBetween("flusherThreads", flusherThreads, 1, MAX_FLUSHER_THREADS);
+      requireBetween("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
+      requirePositive("maxRetryTime", maxRetryTime);
+      requirePositive("initialBackoff", initialBackoff);
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("maxBackoff must be at least initialBackoff ("
+            + initialBackoff + "), was " + maxBackoff);
+      }
+      requireBetween("backoffMultiplier", backoffMultiplier, 1.0, 1000.0);
+      requireBetween("jitter", jitter, 0.0, 1.0);
+      requireNotNegative("drainTimeout", drainTimeout);
+      requirePositive("syncInterval", syncInterval);
+      if (durability != Durability.NONE && journalDirectory == null) {
+        throw new IllegalArgumentException(
+            "journalDirectory is required when durability is " + durability);
+      }
+      return new WriteBehindConfiguration(this);
+    }
+
+    private static void requireBetween(String name, long value, long min, long max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    private static void requireBetween(String name, double value, double min, double max) {
+      // written so that NaN fails too
+      if (!(value >= min && value <= max)) {
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+    }
+
+    private static void requireNotNegative(String name, Duration value) {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be zero or positive, was " + value);
+      }
+    }
+  }
+}

@@ -1,0 +1,1218 @@
+package dev.jotter.journal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.jotter.configuration.Durability;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link Journal} in append-only segment files of one directory: the durable log of a
+ * write-behind cache's pending operations (contract clause 10).
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>{@code SYNC}: {@link #awaitDurable} returns only after a {@code FileChannel.force} that
+ *       covered the record; concurrent callers share one force (group commit). A process crash
+ *       loses no record whose {@code awaitDurable} returned.
+ *   <li>{@code ASYNC}: a background thread forces the journal at most once every
+ *       {@code syncInterval} while there is something to force; {@code awaitDurable} returns at
+ *       once. A crash loses at most the records appended in the last {@code syncInterval} (plus
+ *       the time one force takes).
+ *   <li>Replay passes the unfinished records in sequence order, so each key's operations keep
+ *       their original order; it never passes a record that was not written, nor a changed one
+ *       (CRC32C per record), and it never throws for damaged files.
+ *   <li>A DONE mark for an operation also finishes the unfinished older operations of the same
+ *       key (an operation is only confirmed after its key's older ones, clause 2), and replay
+ *       applies the same rule: a lost or late DONE mark can never make an older state of a key
+ *       come back after a newer one was written.
+ *   <li>Sequences grow across restarts: new records get larger sequences than any on disk.
+ * </ul>
+ *
+ * <p>Implementation notes.
+ * <b>Concurrency</b>: one append lock guards the in-memory state (segments, the index of
+ * unfinished records, the write buffer); appends and DONE marks encode their frame and copy it into
+ * a 256 KiB buffer under it (a full buffer is written to the page cache: a {@code write}, never a
+ * {@code force}). A separate sync lock serializes forces: the thread that takes it writes out the
+ * buffer under the append lock, releases it, and forces outside it, so appends continue while the
+ * disk works, and every caller that queued behind it finds its record already covered. The daemon
+ * thread {@code jotter-journal-<dir>} runs ASYNC's periodic force (in SYNC mode it forces DONE
+ * marks that no caller waits for) and the maintenance below.
+ * <b>Disk bound</b>: a segment that is not active, whose operations are all finished and that
+ * holds no DONE mark for an operation still on disk in an older segment, is deleted (oldest
+ * first, with a directory fsync between dependent deletions). When a segment rolls, each
+ * segment older than the two newest retired ones that still has unfinished records is
+ * compacted (rewritten with only those records, then atomically renamed over itself) if at most
+ * half of it is still needed or if a newer segment waits for it; compaction requires that all of
+ * its own dependencies are gone, which processing oldest first provides. Disk use is therefore
+ * at most about three segments plus twice the bytes of the unfinished records, and a poison
+ * record pins only its own bytes, not its 64 MiB segment.
+ * <b>Failure</b>: an I/O error while writing or forcing fails the journal: every later append and
+ * await throws {@link UncheckedIOException} (after a failed fsync, what reached the disk is
+ * unknown, so pretending otherwise would break SYNC's promise). Damaged files at start-up are
+ * described in {@link #replay}.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class FileJournal<K, V> implements Journal<K, V> {
+  /** The default segment size, 64 MiB. */
+  public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
+  /** The default {@code syncInterval} of ASYNC, 10 ms (the cache configuration's default). */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(10);
+  static final long MIN_SEGMENT_SIZE = 256;
+  static final String COMPACTION_SUFFIX = ".compacting";
+
+  private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+  private static final Pattern SEGMENT_NAME = Pattern.compile("journal-(\\d{20})\\.log");
+  private static final int BUFFER_SIZE = 256 << 10;
+  /** Segments created after a compaction candidate (the active one not counted): its records must be older. */
+  private static final int YOUNG_SEGMENTS = 2;
+
+  private final Path directory;
+  private final Durability durability;
+  private final long syncIntervalNanos;
+  private final JournalSerializer<K, V> serializer;
+  private final long segmentSize;
+  private final Forcer forcer;
+  private final DirectoryLock directoryLock;
+
+  private final ReentrantLock appendLock = new ReentrantLock();
+  // guarded by appendLock
+  private final TreeMap<Long, Segment> segments = new TreeMap<>();
+  private final Map<Long, Entry<K>> unfinished = new HashMap<>();
+  private final Map<K, List<Entry<K>>> unfinishedByKey = new HashMap<>();
+  private final List<Segment> retiredUnsynced = new ArrayList<>();
+  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+  private Segment active;
+  private long nextSequence;
+  private long lastSequence;
+  private long doneStamp;
+  private long segmentsCreated;
+  private boolean dirty;
+  private boolean directoryDirty;
+  private boolean closed;
+  private IOException failure;
+  private List<Entry<K>> toReplay;
+
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final Condition syncDone = syncLock.newCondition();
+  private volatile long durableSequence;
+  private boolean syncing; // guarded by syncLock
+  private volatile long lastSyncStartNanos;
+
+  private final ReentrantLock maintenanceLock = new ReentrantLock();
+  private final Thread flusher;
+  private volatile boolean stopping;
+  private volatile boolean maintenanceRequested;
+  private volatile boolean compactionRequested;
+
+  private final AtomicLong appendCount = new AtomicLong();
+  private final AtomicLong syncCount = new AtomicLong();
+  private final AtomicLong corruptTailRecoveries = new AtomicLong();
+  private final AtomicLong corruptSegments = new AtomicLong();
+  private final AtomicLong unreadableRecords = new AtomicLong();
+  private final AtomicLong deletedSegments = new AtomicLong();
+  private final AtomicLong compactions = new AtomicLong();
+
+  /** An unfinished operation: where it lives, and its key once known (for the per-key rule). */
+  static final class Entry<K> {
+    final long sequence;
+    final int frameSize;
+    Segment segment;
+    K key;
+    /** The bytes read at start-up, until replay hands them over. */
+    byte[] keyBytes;
+    byte[] valueBytes;
+    boolean delete;
+
+    Entry(long sequence, int frameSize, Segment segment) {
+      this.sequence = sequence;
+      this.frameSize = frameSize;
+      this.segment = segment;
+    }
+  }
+
+  /** Forces a channel; tests replace it to watch or hold the fsync. */
+  interface Forcer {
+    Forcer DEFAULT = channel -> channel.force(false);
+
+    void force(FileChannel channel) throws IOException;
+  }
+
+  private FileJournal(Builder<K, V> b) {
+    this.directory = b.directory;
+    this.durability = b.durability;
+    this.syncIntervalNanos = b.syncInterval.toNanos();
+    this.serializer = b.serializer;
+    this.segmentSize = b.segmentSize;
+    this.forcer = b.forcer;
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the journal directory " + directory, e);
+    }
+    this.directoryLock = DirectoryLock.acquire(directory);
+    try {
+      recover();
+    } catch (IOException | RuntimeException e) {
+      closeChannels();
+      directoryLock.close();
+      if (e instanceof IOException) {
+        throw new UncheckedIOException("Cannot open the journal in " + directory, (IOException) e);
+      }
+      throw (RuntimeException) e;
+    }
+    Path name = directory.toAbsolutePath().getFileName();
+    this.flusher = new Thread(this::runFlusher,
+        "jotter-journal-" + ((name == null) ? directory : name));
+    flusher.setDaemon(true);
+    maintenanceRequested = true;
+    lastSyncStartNanos = System.nanoTime(); // the first periodic force comes one interval later
+    flusher.start();
+  }
+
+  /**
+   * Opens the journal in {@code directory} with the default segment size.
+   *
+   * @param directory the journal's own directory; created if missing
+   * @param durability {@link Durability#ASYNC} or {@link Durability#SYNC}
+   * @param syncInterval the longest time between two forces of an ASYNC journal
+   * @param serializer reads and writes keys and values
+   * @throws IllegalStateException if another process or journal holds the directory
+   * @throws UncheckedIOException if the directory cannot be read or written
+   */
+  public static <K, V> FileJournal<K, V> open(Path directory, Durability durability,
+      Duration syncInterval, JournalSerializer<K, V> serializer) {
+    return builder(directory, serializer).durability(durability).syncInterval(syncInterval).open();
+  }
+
+  /** Returns a builder of the journal in {@code directory}. */
+  public static <K, V> Builder<K, V> builder(Path directory, JournalSerializer<K, V> serializer) {
+    return new Builder<>(directory, serializer);
+  }
+
+  /* ---------------- Start-up: read what is on disk ---------------- */
+
+  /** A WRITE or DELETE read at start-up, unfinished so far. */
+  private static final class Scanned {
+    final RecordFormat.Frame frame;
+    final Segment segment;
+    final ByteBuffer key;
+
+    Scanned(RecordFormat.Frame frame, Segment segment) {
+      this.frame = frame;
+      this.segment = segment;
+      this.key = ByteBuffer.wrap(frame.key);
+    }
+  }
+
+  private void recover() throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+      for (Path file : stream) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(COMPACTION_SUFFIX)) {
+          Files.deleteIfExists(file); // a compaction that did not finish; the original is intact
+        } else if (SEGMENT_NAME.matcher(name).matches()) {
+          files.add(file);
+        }
+      }
+    }
+    files.sort(null); // zero-padded names sort by first sequence
+    TreeMap<Long, Scanned> open = new TreeMap<>();
+    Map<ByteBuffer, List<Scanned>> openByKey = new HashMap<>();
+    Set<Long> implicitlyDone = new HashSet<>();
+    long maxSequence = 0;
+    long maxName = 0;
+    for (int i = 0; i < files.size(); i++) {
+      Path file = files.get(i);
+      Matcher m = SEGMENT_NAME.matcher(file.getFileName().toString());
+      m.matches();
+      long first = Long.parseLong(m.group(1));
+      maxName = Math.max(maxName, first);
+      boolean last = (i == files.size() - 1);
+      Segment segment = new Segment(first, file, 0);
+      segment.ordinal = ++segmentsCreated;
+      segments.put(first, segment);
+      try (RecordFormat.Reader reader = new RecordFormat.Reader(file)) {
+        try {
+          if (reader.readHeader()) {
+            for (RecordFormat.Frame f = reader.next(); f != null; f = reader.next()) {
+              maxSequence = Math.max(maxSequence, f.sequence);
+              if (f.isOp()) {
+                Scanned s = new Scanned(f, segment);
+                Scanned duplicate = open.put(f.sequence, s);
+                if (duplicate != null) { // never written so; keep the newer copy
+                  openByKey.get(duplicate.key).remove(duplicate);
+                }
+                openByKey.computeIfAbsent(s.key, k -> new ArrayList<>()).add(s);
+              } else {
+                scanDone(f.sequence, segment, open, openByKey, implicitlyDone);
+              }
+            }
+          }
+          segment.size = reader.position();
+        } catch (RecordFormat.Corrupt c) {
+          segment.size = c.offset;
+          long dropped = reader.fileSize() - c.offset;
+          if (last) {
+            cutTail(file, c, dropped);
+          } else {
+            corruptSegments.incrementAndGet();
+            LOG.log(Level.ERROR, () -> "Journal segment " + file + " is corrupt at offset "
+                + c.offset + " (" + c.getMessage() + "): its " + dropped + " bytes from there "
+                + "are unreadable; the operations they held are lost or may be written again. "
+                + "Later segments are replayed; this file is kept for inspection until its "
+                + "readable records are finished.");
+          }
+        }
+      }
+    }
+    for (Scanned s : open.values()) {
+      Entry<K> e = new Entry<>(s.frame.sequence, s.frame.size, s.segment);
+      e.keyBytes = s.frame.key;
+      e.valueBytes = s.frame.value;
+      e.delete = (s.frame.type == RecordFormat.DELETE);
+      unfinished.put(e.sequence, e);
+      s.segment.live++;
+      s.segment.liveBytes += e.frameSize;
+    }
+    toReplay = new ArrayList<>(unfinished.size());
+    for (Scanned s : open.values()) {
+      toReplay.add(unfinished.get(s.frame.sequence));
+    }
+    nextSequence = Math.max(maxSequence, maxName) + 1;
+    lastSequence = nextSequence - 1;
+    durableSequence = lastSequence;
+    active = createSegment(nextSequence);
+    // finish on disk what the per-key rule finished in memory, or it could come back later
+    for (long sequence : implicitlyDone) {
+      Segment holder = segmentHolding(sequence);
+      if (holder != null) {
+        appendFrame(RecordFormat.encodeDone(sequence));
+        active.dependsOn.put(holder, 0L);
+      }
+    }
+  }
+
+  /** A DONE read at start-up: finishes its operation and, by the per-key rule, older ones. */
+  private static void scanDone(long sequence, Segment segment, TreeMap<Long, Scanned> open,
+      Map<ByteBuffer, List<Scanned>> openByKey, Set<Long> implicitlyDone) {
+    implicitlyDone.remove(sequence);
+    Scanned done = open.remove(sequence);
+    if (done == null) {
+      return; // its segment is gone or it was finished already
+    }
+    if (done.segment != segment) {
+      segment.dependsOn.put(done.segment, 0L);
+    }
+    List<Scanned> sameKey = openByKey.get(done.key);
+    sameKey.remove(done);
+    for (Iterator<Scanned> it = sameKey.iterator(); it.hasNext(); ) {
+      Scanned older = it.next();
+      if (older.frame.sequence < sequence) {
+        it.remove();
+        open.remove(older.frame.sequence);
+        implicitlyDone.add(older.frame.sequence);
+      }
+    }
+    if (sameKey.isEmpty()) {
+      openByKey.remove(done.key);
+    }
+  }
+
+  private Segment segmentHolding(long sequence) {
+    // op records of a segment have sequences from its first one up to the next segment's
+    Map.Entry<Long, Segment> e = segments.floorEntry(sequence);
+    return (e == null) ? null : e.getValue();
+  }
+
+  private void cutTail(Path file, RecordFormat.Corrupt c, long dropped) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.truncate(c.offset);
+      channel.force(true);
+    }
+    corruptTailRecoveries.incrementAndGet();
+    LOG.log(Level.WARNING, () -> "Journal " + file + ": torn or corrupt tail at offset "
+        + c.offset + " (" + c.getMessage() + "); truncated there, " + dropped
+        + " bytes dropped. A crash while writing leaves such a tail; the records before it "
+        + "are replayed.");
+  }
+
+  /* ---------------- Appending ---------------- */
+
+  @Override
+  public long appendWrite(K key, V value) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    return append(key, serializer.serializeKey(key), serializer.serializeValue(value));
+  }
+
+  @Override
+  public long appendDelete(K key) {
+    requireNonNull(key, "key");
+    return append(key, serializer.serializeKey(key), null);
+  }
+
+  private long append(K key, byte[] keyBytes, byte[] valueBytes) {
+    int frameSize = RecordFormat.opFrameSize(keyBytes, valueBytes);
+    appendLock.lock();
+    try {
+      checkWritable();
+      if (active.size > RecordFormat.HEADER_SIZE && active.size + frameSize > segmentSize) {
+        roll();
+      }
+      long sequence = nextSequence++;
+      appendFrame(RecordFormat.encodeOp(sequence, keyBytes, valueBytes));
+      Entry<K> e = new Entry<>(sequence, frameSize, active);
+      e.key = key;
+      unfinished.put(sequence, e);
+      unfinishedByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+      active.live++;
+      active.liveBytes += frameSize;
+      lastSequence = sequence;
+      appendCount.incrementAndGet();
+      return sequence;
+    } catch (IOException e) {
+      throw fail(e);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Adds a frame to the active segment's buffer; under the append lock. */
+  private void appendFrame(byte[] frame) throws IOException {
+    if (frame.length > buffer.remaining()) {
+      flushBuffer();
+      if (frame.length > buffer.capacity()) {
+        writeFully(active.channel, ByteBuffer.wrap(frame));
+      }
+    }
+    if (frame.length <= buffer.capacity()) {
+      buffer.put(frame);
+    }
+    active.size += frame.length;
+    if (!dirty) {
+      dirty = true;
+      LockSupport.unpark(flusher); // null-safe: during recovery there is no flusher yet
+    }
+  }
+
+  private void flushBuffer() throws IOException {
+    if (buffer.position() > 0) {
+      buffer.flip();
+      writeFully(active.channel, buffer);
+      buffer.clear();
+    }
+  }
+
+  private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+  }
+
+  /** Starts a new active segment; the old one is forced and closed by the next sync. */
+  private void roll() throws IOException {
+    flushBuffer();
+    retiredUnsynced.add(active);
+    if (nextSequence <= active.firstSequence) {
+      nextSequence = active.firstSequence + 1; // a segment of DONE marks only: keep names unique
+    }
+    active = createSegment(nextSequence);
+    compactionRequested = true;
+    maintenanceRequested = true;
+    LockSupport.unpark(flusher);
+  }
+
+  private Segment createSegment(long firstSequence) throws IOException {
+    Path path = directory.resolve(Segment.fileName(firstSequence));
+    Segment segment = new Segment(firstSequence, path, 0);
+    segment.ordinal = ++segmentsCreated;
+    segment.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    segments.put(firstSequence, segment);
+    directoryDirty = true;
+    active = segment;
+    appendFrame(RecordFormat.header());
+    return segment;
+  }
+
+  /* ---------------- Durability ---------------- */
+
+  /**
+   * {@code SYNC}: returns once a force covered {@code sequence}; threads that arrive while a
+   * force runs share the next one. {@code ASYNC}: returns at once (the background force makes the
+   * record durable within {@code syncInterval}).
+   *
+   * @throws UncheckedIOException if the journal failed to write or force
+   * @throws IllegalArgumentException if {@code sequence} was never appended
+   */
+  @Override
+  public void awaitDurable(long sequence) {
+    if (durability != Durability.SYNC || sequence <= durableSequence) {
+      return;
+    }
+    syncLock.lock();
+    try {
+      while (sequence > durableSequence) {
+        if (syncing) { // a force is running: the next one, led by one of us, covers all of us
+          syncDone.awaitUninterruptibly();
+          continue;
+        }
+        long covered = leadSync();
+        if (covered < sequence) {
+          throw new IllegalArgumentException("Sequence " + sequence + " was never appended "
+              + "(last: " + covered + ")");
+        }
+      }
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** Runs one sync as the leader; called holding the sync lock, which it releases meanwhile. */
+  private long leadSync() {
+    while (syncing) {
+      syncDone.awaitUninterruptibly();
+    }
+    syncing = true;
+    syncLock.unlock();
+    try {
+      return sync();
+    } finally {
+      syncLock.lock();
+      syncing = false;
+      syncDone.signalAll();
+    }
+  }
+
+  /**
+   * Writes out and forces everything appended so far; returns the last sequence it covers.
+   * Only the sync leader runs it (see {@link #leadSync}).
+   */
+  private long sync() {
+    List<Segment> retired;
+    Segment current;
+    long upTo;
+    boolean directoryChanged;
+    appendLock.lock();
+    try {
+      if (failure != null) {
+        throw new UncheckedIOException("The journal in " + directory + " failed earlier",
+            failure);
+      }
+      if (closed) {
+        return durableSequence; // close forced everything
+      }
+      flushBuffer();
+      upTo = lastSequence;
+      retired = new ArrayList<>(retiredUnsynced);
+      retiredUnsynced.clear();
+      current = active;
+      directoryChanged = directoryDirty;
+      directoryDirty = false;
+      dirty = false;
+    } catch (IOException e) {
+      throw fail(e);
+    } finally {
+      appendLock.unlock();
+    }
+    lastSyncStartNanos = System.nanoTime();
+    try {
+      for (Segment s : retired) {
+        forcer.force(s.channel);
+        s.channel.close();
+      }
+      forcer.force(current.channel);
+      if (directoryChanged) {
+        forceDirectory();
+      }
+    } catch (IOException e) {
+      appendLock.lock();
+      try {
+        throw fail(e);
+      } finally {
+        appendLock.unlock();
+      }
+    }
+    syncCount.incrementAndGet();
+    if (upTo > durableSequence) {
+      durableSequence = upTo;
+    }
+    return upTo;
+  }
+
+  private void forceDirectory() throws IOException {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // some platforms cannot open a directory; file data is forced regardless
+      LOG.log(Level.DEBUG, () -> "Cannot fsync the directory " + directory + ": " + e);
+    }
+  }
+
+  private UncheckedIOException fail(IOException e) {
+    if (failure == null) {
+      failure = e;
+      LOG.log(Level.ERROR, "The journal in " + directory + " failed; its cache can no longer "
+          + "promise durability", e);
+    }
+    return new UncheckedIOException("The journal in " + directory + " failed", e);
+  }
+
+  private void checkWritable() {
+    if (closed) {
+      throw new IllegalStateException("The journal in " + directory + " is closed");
+    }
+    if (failure != null) {
+      throw new UncheckedIOException("The journal in " + directory + " failed earlier", failure);
+    }
+  }
+
+  /* ---------------- Finishing ---------------- */
+
+  /**
+   * Appends a DONE mark for {@code sequence} and for any older unfinished operation of its key
+   * (older ones first). Unknown, already finished, and after-close sequences are ignored.
+   */
+  @Override
+  public void markDone(long sequence) {
+    appendLock.lock();
+    try {
+      if (closed || failure != null) {
+        return;
+      }
+      Entry<K> e = unfinished.get(sequence);
+      if (e == null) {
+        return;
+      }
+      if (e.key != null) {
+        List<Entry<K>> sameKey = unfinishedByKey.get(e.key);
+        if (sameKey != null) {
+          for (Entry<K> older : new ArrayList<>(sameKey)) {
+            if (older.sequence < sequence) {
+              finish(older);
+            }
+          }
+        }
+      }
+      finish(e);
+    } catch (IOException ex) {
+      fail(ex); // the DONE mark is lost: the operation may be written again, never reordered
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  private void finish(Entry<K> e) throws IOException {
+    byte[] frame = RecordFormat.encodeDone(e.sequence);
+    if (active.size + frame.length > segmentSize) {
+      roll();
+    }
+    appendFrame(frame);
+    unfinished.remove(e.sequence);
+    if (e.key != null) {
+      List<Entry<K>> sameKey = unfinishedByKey.get(e.key);
+      if (sameKey != null) {
+        sameKey.remove(e);
+        if (sameKey.isEmpty()) {
+          unfinishedByKey.remove(e.key);
+        }
+      }
+    }
+    Segment holder = e.segment;
+    holder.live--;
+    holder.liveBytes -= e.frameSize;
+    if (holder != active) {
+      active.dependsOn.put(holder, ++doneStamp);
+      if (holder.live == 0) {
+        maintenanceRequested = true;
+        LockSupport.unpark(flusher);
+      }
+    }
+  }
+
+  /* ---------------- Replay ---------------- */
+
+  /**
+   * Passes the operations that were unfinished at start-up, and are still unfinished, to
+   * {@code sink} in sequence order. Runs once.
+   *
+   * <p>What start-up did with damaged files, so that replay never throws for them:
+   * <ul>
+   *   <li>Each segment is read frame by frame; the first frame whose length, CRC32C or layout is
+   *       wrong ends that segment. Nothing after it in the file is trusted.
+   *   <li>In the newest segment (where a crash tears the last writes) the file is truncated at
+   *       the last good record and reported at WARNING (file, offset, bytes dropped); see
+   *       {@link #corruptTailRecoveries()}.
+   *   <li>In an older segment the damage cannot come from a torn write of a live process (such
+   *       a segment was complete before the next one started, except for power loss during the
+   *       roll), so it is reported at ERROR, counted in {@link #corruptSegments()}, the file is
+   *       kept as is for inspection, and the later segments are still replayed. Operations in
+   *       the unreadable part are lost; finished operations whose DONE mark was there are
+   *       replayed again (at-least-once), never older than a newer finished one of their key.
+   *   <li>A record whose key or value the serializer refuses (for instance a class outside
+   *       the allow-list) is reported at ERROR with its sequence, counted in
+   *       {@link #unreadableRecords()}, skipped, and marked done: replaying it later would put
+   *       an old state after newer ones of its key.
+   * </ul>
+   *
+   * @throws IllegalStateException if replay already ran
+   */
+  @Override
+  public void replay(Consumer<JournalRecord<K, V>> sink) {
+    requireNonNull(sink, "sink");
+    List<Entry<K>> records;
+    appendLock.lock();
+    try {
+      if (toReplay == null) {
+        throw new IllegalStateException("The journal in " + directory + " was replayed already");
+      }
+      records = toReplay;
+      toReplay = null;
+    } finally {
+      appendLock.unlock();
+    }
+    for (Entry<K> e : records) {
+      K key;
+      V value;
+      try {
+        key = serializer.deserializeKey(e.keyBytes);
+        value = e.delete ? null : serializer.deserializeValue(e.valueBytes);
+        requireNonNull(key, "the serializer returned a null key");
+        if (!e.delete) {
+          requireNonNull(value, "the serializer returned a null value");
+        }
+      } catch (RuntimeException ex) {
+        unreadableRecords.incrementAndGet();
+        LOG.log(Level.ERROR, "Journal record " + e.sequence + " in " + e.segment.path
+            + " cannot be read back and is skipped (marked done): " + ex, ex);
+        e.keyBytes = null;
+        e.valueBytes = null;
+        markDone(e.sequence);
+        continue;
+      }
+      appendLock.lock();
+      try {
+        e.keyBytes = null;
+        e.valueBytes = null;
+        if (unfinished.get(e.sequence) != e) {
+          continue; // finished meanwhile
+        }
+        e.key = key;
+        unfinishedByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+      } finally {
+        appendLock.unlock();
+      }
+      sink.accept(new JournalRecord<>(e.sequence, key, value));
+    }
+  }
+
+  /* ---------------- Maintenance: delete and compact ---------------- */
+
+  private void runFlusher() {
+    while (!stopping) {
+      try {
+        if (maintenanceRequested) {
+          maintenanceRequested = false;
+          boolean compact = compactionRequested;
+          compactionRequested = false;
+          maintain(compact);
+        }
+        if (isDirty()) {
+          long wait = lastSyncStartNanos + syncIntervalNanos - System.nanoTime();
+          if (wait > 0) {
+            // re-read just before parking: a lock taken above may have eaten the unpark
+            if (!stopping && !maintenanceRequested) {
+              LockSupport.parkNanos(this, wait);
+            }
+            continue;
+          }
+          syncLock.lock();
+          try {
+            if (!syncing) { // else a SYNC caller is forcing right now
+              leadSync();
+            }
+          } finally {
+            syncLock.unlock();
+          }
+        } else if (!stopping && !maintenanceRequested) {
+          LockSupport.park(this);
+        }
+      } catch (RuntimeException e) {
+        if (!stopping) {
+          LOG.log(Level.ERROR, "The journal thread of " + directory + " failed", e);
+          // a failed journal throws to its callers; keep maintenance alive but do not spin
+          LockSupport.parkNanos(this, Math.max(syncIntervalNanos, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+      }
+    }
+  }
+
+  private boolean isDirty() {
+    appendLock.lock();
+    try {
+      return dirty && !closed && failure == null;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the segments that are no longer needed and, if {@code compact}, compacts old
+   * segments that still hold a few unfinished records. Runs on the journal thread; tests call it
+   * directly.
+   */
+  void maintain(boolean compact) {
+    maintenanceLock.lock();
+    try {
+      deleteFinishedSegments();
+      if (compact) {
+        for (Segment s = nextCompactionCandidate(null); s != null;
+            s = nextCompactionCandidate(s)) {
+          compact(s);
+          deleteFinishedSegments();
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "Journal maintenance in " + directory + " failed; will retry", e);
+    } finally {
+      maintenanceLock.unlock();
+    }
+  }
+
+  private void deleteFinishedSegments() throws IOException {
+    while (true) {
+      List<Segment> deletable = new ArrayList<>();
+      appendLock.lock();
+      try {
+        for (Segment s : segments.values()) {
+          if (s != active && s.live == 0 && s.dependsOn.isEmpty()) {
+            deletable.add(s);
+          }
+        }
+      } finally {
+        appendLock.unlock();
+      }
+      if (deletable.isEmpty()) {
+        return;
+      }
+      for (Segment s : deletable) {
+        Files.deleteIfExists(s.path);
+      }
+      forceDirectory(); // before a newer segment that held their DONE marks may go
+      appendLock.lock();
+      try {
+        for (Segment s : deletable) {
+          s.deleted = true;
+          segments.remove(s.firstSequence);
+          for (Segment other : segments.values()) {
+            other.dependsOn.remove(s);
+          }
+          deletedSegments.incrementAndGet();
+        }
+      } finally {
+        appendLock.unlock();
+      }
+    }
+  }
+
+  private Segment nextCompactionCandidate(Segment after) {
+    appendLock.lock();
+    try {
+      for (Segment s : segments.values()) {
+        if (s == active || active.ordinal - s.ordinal <= YOUNG_SEGMENTS) {
+          break; // segments are ordered by age
+        }
+        if ((after != null && s.firstSequence <= after.firstSequence) || s.live == 0
+            || !s.dependsOn.isEmpty() || s.liveBytes >= s.size - RecordFormat.HEADER_SIZE) {
+          continue;
+        }
+        boolean waitedFor = false;
+        for (Segment other : segments.values()) {
+          waitedFor |= other.dependsOn.containsKey(s);
+        }
+        if (waitedFor || 2 * s.liveBytes <= s.size) {
+          return s;
+        }
+      }
+      return null;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Rewrites a retired segment with only its unfinished records, then renames it over itself. */
+  private void compact(Segment segment) throws IOException {
+    Set<Long> keep = new HashSet<>();
+    long stamp;
+    appendLock.lock();
+    try {
+      if (segment.deleted) {
+        return;
+      }
+      for (Entry<K> e : unfinished.values()) {
+        if (e.segment == segment) {
+          keep.add(e.sequence);
+        }
+      }
+      stamp = doneStamp;
+    } finally {
+      appendLock.unlock();
+    }
+    Path temp = segment.path.resolveSibling(segment.path.getFileName() + COMPACTION_SUFFIX);
+    long size = RecordFormat.HEADER_SIZE;
+    try (RecordFormat.Reader reader = new RecordFormat.Reader(segment.path);
+        FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer chunk = ByteBuffer.allocate(BUFFER_SIZE);
+      chunk.put(RecordFormat.header());
+      try {
+        if (reader.readHeader()) {
+          for (RecordFormat.Frame f = reader.next(); f != null; f = reader.next()) {
+            if (f.isOp() && keep.contains(f.sequence)) {
+              byte[] frame = f.encode();
+              if (frame.length > chunk.remaining()) {
+                chunk.flip();
+                writeFully(out, chunk);
+                chunk.clear();
+              }
+              if (frame.length > chunk.capacity()) {
+                writeFully(out, ByteBuffer.wrap(frame));
+              } else {
+                chunk.put(frame);
+              }
+              size += frame.length;
+            }
+          }
+        }
+      } catch (RecordFormat.Corrupt c) {
+        // an older segment kept after an ERROR report: copy what is readable, like replay
+      }
+      chunk.flip();
+      writeFully(out, chunk);
+      out.force(true);
+    }
+    Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    forceDirectory();
+    long newSize = size;
+    appendLock.lock();
+    try {
+      long before = segment.size;
+      segment.size = newSize;
+      for (Segment other : segments.values()) {
+        Long last = other.dependsOn.get(segment);
+        if (last != null && last <= stamp) {
+          other.dependsOn.remove(segment); // its DONE marks name records that are gone now
+        }
+      }
+      compactions.incrementAndGet();
+      LOG.log(Level.DEBUG, () -> "Compacted " + segment.path + " from " + before + " to "
+          + newSize + " bytes (" + keep.size() + " unfinished records)");
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /* ---------------- Closing ---------------- */
+
+  /**
+   * Writes out and forces what was appended (both modes), deletes segments that are no longer
+   * needed, and releases the directory. Unfinished operations stay for the next start.
+   * Idempotent; {@link #markDone} after it is ignored, appends throw.
+   *
+   * @throws UncheckedIOException if the final force failed (the directory is released anyway)
+   */
+  @Override
+  public void close() {
+    appendLock.lock();
+    try {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+    } finally {
+      appendLock.unlock();
+    }
+    LockSupport.unpark(flusher);
+    boolean interrupted = false;
+    while (flusher.isAlive()) {
+      try {
+        flusher.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    maintain(false);
+    UncheckedIOException error = null;
+    syncLock.lock();
+    try {
+      while (syncing) {
+        syncDone.awaitUninterruptibly();
+      }
+      finalSync();
+    } catch (IOException e) {
+      error = new UncheckedIOException("The final force of the journal in " + directory
+          + " failed; records appended since the last force may be lost", e);
+      LOG.log(Level.ERROR, error.getMessage(), e);
+    } finally {
+      syncLock.unlock();
+      appendLock.lock();
+      try {
+        closeChannels();
+      } finally {
+        appendLock.unlock();
+        directoryLock.close();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (error != null) {
+      throw error;
+    }
+  }
+
+  /** Closes for appends and DONE marks in the same step as the last flush, then forces. */
+  private void finalSync() throws IOException {
+    List<Segment> toForce;
+    long upTo;
+    appendLock.lock();
+    try {
+      closed = true;
+      if (failure != null) {
+        throw failure;
+      }
+      flushBuffer();
+      toForce = new ArrayList<>(retiredUnsynced);
+      retiredUnsynced.clear();
+      toForce.add(active);
+      upTo = lastSequence;
+    } finally {
+      appendLock.unlock();
+    }
+    for (Segment s : toForce) {
+      forcer.force(s.channel);
+    }
+    forceDirectory();
+    syncCount.incrementAndGet();
+    durableSequence = upTo;
+    syncDone.signalAll();
+  }
+
+  private void closeChannels() {
+    for (Segment s : segments.values()) {
+      if (s.channel != null) {
+        try {
+          s.channel.close();
+        } catch (IOException ignored) {
+          // closing: nothing left to protect
+        }
+        s.channel = null;
+      }
+    }
+    for (Segment s : retiredUnsynced) {
+      try {
+        s.channel.close();
+      } catch (IOException | NullPointerException ignored) {
+        // already closed
+      }
+    }
+  }
+
+  /* ---------------- Observability and tests ---------------- */
+
+  /** The journal's directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The operations appended (WRITE and DELETE records) since this journal opened. */
+  public long appendCount() {
+    return appendCount.get();
+  }
+
+  /** The forces (fsyncs) of the journal since it opened: in SYNC mode, fewer than appends. */
+  public long syncCount() {
+    return syncCount.get();
+  }
+
+  /** Torn or corrupt tails of the newest segment that start-up truncated (0 or 1). */
+  public long corruptTailRecoveries() {
+    return corruptTailRecoveries.get();
+  }
+
+  /** Older segments that start-up found damaged before their end (reported at ERROR). */
+  public long corruptSegments() {
+    return corruptSegments.get();
+  }
+
+  /** Records that replay skipped because the serializer refused them. */
+  public long unreadableRecords() {
+    return unreadableRecords.get();
+  }
+
+  /** Segments deleted because everything in them was finished. */
+  public long deletedSegments() {
+    return deletedSegments.get();
+  }
+
+  /** Segments rewritten to keep only their unfinished records. */
+  public long compactions() {
+    return compactions.get();
+  }
+
+  /** The unfinished operations known to the journal. */
+  public int pendingCount() {
+    appendLock.lock();
+    try {
+      return unfinished.size();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** The bytes of the segment files, including what is still buffered. */
+  public long diskBytes() {
+    appendLock.lock();
+    try {
+      long total = 0;
+      for (Segment s : segments.values()) {
+        total += s.size;
+      }
+      return total;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** The largest sequence known to be forced to disk. */
+  long durableSequence() {
+    return durableSequence;
+  }
+
+  /** Waits until a force covered {@code sequence}; false if {@code timeout} passed first. */
+  boolean awaitSynced(long sequence, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    syncLock.lock();
+    try {
+      while (durableSequence < sequence) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        syncDone.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  Thread flusherThread() {
+    return flusher;
+  }
+
+  @Override
+  public String toString() {
+    return "FileJournal[" + directory + ", " + durability + "]";
+  }
+
+  /** Configures and opens a {@link FileJournal}. */
+  public static final class Builder<K, V> {
+    private final Path directory;
+    private final JournalSerializer<K, V> serializer;
+    private Durability durability = Durability.SYNC;
+    private Duration syncInterval = DEFAULT_SYNC_INTERVAL;
+    private long segmentSize = DEFAULT_SEGMENT_SIZE;
+    private Forcer forcer = Forcer.DEFAULT;
+
+    private Builder(Path directory, JournalSerializer<K, V> serializer) {
+      this.directory = requireNonNull(directory, "directory");
+      this.serializer = requireNonNull(serializer, "serializer");
+    }
+
+    /**
+     * {@link Durability#SYNC} (the default) or {@link Durability#ASYNC}; a cache with
+     * {@link Durability#NONE} uses {@link Journal#none()}.
+     */
+    public Builder<K, V> durability(Durability durability) {
+      requireNonNull(durability, "durability");
+      if (durability == Durability.NONE) {
+        throw new IllegalArgumentException("durability NONE keeps no journal; use Journal.none()");
+      }
+      this.durability = durability;
+      return this;
+    }
+
+    /**
+     * The longest time between two forces of an ASYNC journal (what a crash can lose); also how
+     * long SYNC keeps DONE marks that nobody waits for in memory. Default 10 ms; positive.
+     */
+    public Builder<K, V> syncInterval(Duration syncInterval) {
+      requireNonNull(syncInterval, "syncInterval");
+      if (syncInterval.isNegative() || syncInterval.isZero()) {
+        throw new IllegalArgumentException("syncInterval must be positive, was " + syncInterval);
+      }
+      this.syncInterval = syncInterval;
+      return this;
+    }
+
+    /**
+     * The size at which a segment file rolls over; default 64 MiB, at least 256 bytes. A record
+     * larger than it gets a segment of its own.
+     */
+    public Builder<K, V> segmentSize(long segmentSize) {
+      if (segmentSize < MIN_SEGMENT_SIZE) {
+        throw new IllegalArgumentException("segmentSize must be at least " + MIN_SEGMENT_SIZE
+            + " bytes, was " + segmentSize);
+      }
+      this.segmentSize = segmentSize;
+      return this;
+    }
+
+    Builder<K, V> forcer(Forcer forcer) {
+      this.forcer = requireNonNull(forcer, "forcer");
+      return this;
+    }
+
+    /**
+     * Opens the journal: takes the directory, reads and repairs what is on disk (see
+     * {@link FileJournal#replay}), and starts the journal thread.
+     *
+     * @throws IllegalStateException if another process or journal holds the directory
+     * @throws UncheckedIOException if the directory cannot be read or written
+     */
+    public FileJournal<K, V> open() {
+      return new FileJournal<>(this);
+    }
+  }
+}

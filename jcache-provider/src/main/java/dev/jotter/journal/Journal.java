@@ -1,0 +1,49 @@
+package dev.jotter.journal;
+
+import java.util.function.Consumer;
+
+/**
+ * The durable log of a write-behind cache's pending operations.
+ *
+ * <p>How the write-behind buffer uses it:
+ * <ul>
+ *   <li>{@code appendWrite}/{@code appendDelete} are called under the buffer's queue lock, so
+ *       sequence order is the buffer's order, also across keys; they must be cheap (no fsync).
+ *   <li>{@code awaitDurable} is called by the mutating thread after the cache's per-key section,
+ *       with the largest sequence it appended; a {@code SYNC} journal fsyncs there (group commit).
+ *   <li>{@code markDone} follows the writer's confirmation, the replacement of the operation by a
+ *       newer one of its key (coalescing), or its dead-lettering.
+ *   <li>{@code replay} runs once, before the buffer accepts mutations.
+ *   <li>The buffer owns the journal and closes it last, after the drain; operations still
+ *       unfinished then stay in the journal for the next start.
+ * </ul>
+ */
+public interface Journal<K, V> extends AutoCloseable {
+
+  /** Appends a pending write and returns its sequence number, larger than all before it. */
+  long appendWrite(K key, V value);
+
+  /** Appends a pending delete and returns its sequence number, larger than all before it. */
+  long appendDelete(K key);
+
+  /** Returns once the record of {@code sequence} is as durable as the journal promises. */
+  void awaitDurable(long sequence);
+
+  /**
+   * Records that the operation of {@code sequence} needs no replay. May arrive after
+   * {@link #close()} from a writer call that outlived the drain; it must then be ignored.
+   */
+  void markDone(long sequence);
+
+  /** Passes the unfinished records to {@code sink} in sequence order. */
+  void replay(Consumer<JournalRecord<K, V>> sink);
+
+  @Override
+  void close();
+
+  /** Returns the journal of a cache whose durability is NONE: it keeps nothing. */
+  @SuppressWarnings("unchecked")
+  static <K, V> Journal<K, V> none() {
+    return (Journal<K, V>) NoJournal.INSTANCE;
+  }
+}

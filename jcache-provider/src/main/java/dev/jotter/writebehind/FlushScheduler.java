@@ -1,0 +1,31 @@
+package dev.jotter.writebehind;
+
+/**
+ * Runs the buffer's flusher tasks and timers. Injected so that tests run due tasks when they
+ * advance a fake {@link Ticker}; delays are measured in the time of the buffer's ticker.
+ *
+ * <p>The buffer owns its scheduler and closes it after the drain.
+ */
+public interface FlushScheduler extends AutoCloseable {
+
+  /** Runs {@code task} soon on a flusher thread; a task may call the writer and block. */
+  void execute(Runnable task);
+
+  /**
+   * Runs {@code task} once {@code delayNanos} have passed. Never on the calling thread: the
+   * buffer schedules while holding its lock.
+   */
+  void schedule(Runnable task, long delayNanos);
+
+  /** Stops accepting tasks; tasks already running finish in the background. */
+  @Override
+  void close();
+
+  /**
+   * Returns a scheduler on daemon threads named {@code jotter-writebehind-<cacheName>-<n>}: one
+   * per flusher plus one, so that timers still fire while every flusher waits for the writer.
+   */
+  static FlushScheduler daemon(String cacheName, int flusherThreads) {
+    return new ExecutorFlushScheduler(cacheName, flusherThreads + 1);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.jotter.writebehind;
+
+import dev.jotter.configuration.Ticker;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.jotter.configuration.WriteBehindConfiguration;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A buffer on a fake ticker and a manual scheduler, with a recording writer and a dead-letter
+ * queue, plus the cache's side of the protocol (reserve, write or delete, release).
+ */
+final class Harness implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  final FakeTicker ticker = new FakeTicker();
+  final RecordingWriter writer = new RecordingWriter(ticker);
+  final DeadLetterQueue<String, String> deadLetters = new DeadLetterQueue<>();
+  final ExecutorService threads = Executors.newCachedThreadPool();
+  final ManualScheduler scheduler;
+  final WriteBehindConfiguration config;
+  final WriteBehindBuffer<String, String> buffer;
+
+  /** Small batches, no jitter, 100ms delay and initial back-off, 3 attempts. */
+  static WriteBehindConfiguration.Builder defaults() {
+    return WriteBehindConfiguration.builder()
+        .batchSize(3).maxPendingOperations(100).maxWriteDelay(Duration.ofMillis(100))
+        .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(10)).jitter(0)
+        .maxAttempts(3).blockTimeout(Duration.ofSeconds(1)).drainTimeout(Duration.ofSeconds(5));
+  }
+
+  /** Flusher tasks run on the test thread, in {@link ManualScheduler#runDue}. */
+  static Harness inline(WriteBehindConfiguration.Builder config) {
+    return new Harness(config, false);
+  }
+
+  /** Flusher tasks run on real threads, so writer calls can overlap and flush() can block. */
+  static Harness threaded(WriteBehindConfiguration.Builder config) {
+    return new Harness(config, true);
+  }
+
+  private Harness(WriteBehindConfiguration.Builder config, boolean threaded) {
+    this.config = config.build();
+    this.scheduler = threaded ? new ManualScheduler(ticker, threads) : new ManualScheduler(ticker);
+    this.buffer = WriteBehindBuffer.<String, String>builder("test", this.config, writer)
+        .deadLetters(deadLetters).ticker(ticker).scheduler(scheduler).build();
+  }
+
+  /** A cache put: reserve, then write inside the (here trivial) per-key section, then release. */
+  void put(String key, String value) {
+    Reservation reservation = buffer.reserve(key);
+    try {
+      buffer.write(reservation, key, value);
+    } finally {
+      buffer.release(reservation);
+    }
+  }
+
+  /** A cache remove. */
+  void remove(String key) {
+    Reservation reservation = buffer.reserve(key);
+    try {
+      buffer.delete(reservation, key);
+    } finally {
+      buffer.release(reservation);
+    }
+  }
+
+  void advance(long millis) {
+    scheduler.advance(Duration.ofMillis(millis));
+  }
+
+  <T> CompletableFuture<T> async(Supplier<T> task) {
+    return CompletableFuture.supplyAsync(task, threads);
+  }
+
+  CompletableFuture<Void> async(Runnable task) {
+    return CompletableFuture.runAsync(task, threads);
+  }
+
+  /** Spins until the condition holds; fails after {@link #WAIT}. For threads we cannot join. */
+  static void eventually(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        fail("condition not reached within " + WAIT);
+      }
+      Thread.yield();
+    }
+  }
+
+  /** Waits until a thread has armed a deadline timer beyond {@code before}, then returns. */
+  void awaitTimer(int before) {
+    eventually(() -> scheduler.timersScheduled() > before);
+  }
+
+  @Override
+  public void close() {
+    if (!scheduler.isClosed()) {
+      // close() waits for the drain, which needs the fake clock moved if the writer still fails
+      CompletableFuture<CloseReport<String>> closing = async(buffer::close);
+      eventually(() -> {
+        scheduler.advance(Duration.ofMillis(100));
+        return closing.isDone();
+      });
+    }
+    // writer calls outliving a test are interrupted; none should be left
+    assertTrue(threads.shutdownNow().isEmpty());
+  }
+}
