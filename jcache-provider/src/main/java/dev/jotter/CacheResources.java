@@ -9,6 +9,12 @@ import dev.jotter.expiry.ExpiryCalculator;
 import dev.jotter.management.JotterCacheMXBean;
 import dev.jotter.management.JotterStatistics;
 import dev.jotter.management.MBeans;
+import dev.jotter.configuration.Durability;
+import dev.jotter.configuration.WriteBehindConfiguration;
+import dev.jotter.writebehind.DeadLetterHandler;
+import dev.jotter.writebehind.DeadLetterQueue;
+import dev.jotter.writebehind.WriteBehindBuffer;
+import dev.jotter.writebehind.WriteBehindRoute;
 import dev.jotter.writer.WriterRoute;
 import dev.jotter.writer.WriterRoutes;
 import java.io.Closeable;
@@ -30,6 +36,13 @@ import javax.management.ObjectName;
  */
 final class CacheResources<K, V> {
 
+  /**
+   * System property that turns every write-through cache without write-behind settings into a
+   * write-behind cache with the default settings: for trying write-behind on an application (and
+   * for running the TCK that way) without changing its configuration.
+   */
+  static final String DEFAULT_WRITE_BEHIND = "jotter.writeBehind.default";
+
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
   private static final AtomicInteger LOAD_THREADS = new AtomicInteger();
   private static final ExecutorService LOAD_POOL = Executors.newCachedThreadPool(task -> {
@@ -50,7 +63,8 @@ final class CacheResources<K, V> {
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
 
-  CacheResources(URI managerUri, String cacheName, JotterConfiguration<K, V> configuration) {
+  CacheResources(URI managerUri, ClassLoader classLoader, String cacheName,
+      JotterConfiguration<K, V> configuration) {
     this.ticker = configuration.getTickerFactory().create();
     this.expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create(), ticker);
     this.copier = configuration.isStoreByValue()
@@ -60,7 +74,7 @@ final class CacheResources<K, V> {
         ? null : configuration.getCacheLoaderFactory().create();
     this.writer = configuration.isWriteThrough()
         ? configuration.getCacheWriterFactory().create() : null;
-    this.route = writer == null ? WriterRoutes.none() : WriterRoutes.writeThrough(writer);
+    this.route = route(cacheName, configuration, classLoader);
     configuration.getCacheEntryListenerConfigurations().forEach(dispatcher::register);
     this.configurationBean = new JotterCacheMXBean(configuration);
     this.configurationName = MBeans.name(MBeans.CONFIGURATION, managerUri, cacheName);
@@ -68,6 +82,36 @@ final class CacheResources<K, V> {
     statistics.setEnabled(configuration.isStatisticsEnabled());
     exportStatistics(configuration.isStatisticsEnabled());
     exportConfiguration(configuration.isManagementEnabled());
+  }
+
+  /**
+   * Chooses the cache's writer route: none, write-through, or write-behind when the configuration
+   * (or the {@value #DEFAULT_WRITE_BEHIND} system property) asks for it.
+   */
+  private WriterRoute<K, V> route(String cacheName, JotterConfiguration<K, V> configuration,
+      ClassLoader classLoader) {
+    if (writer == null) {
+      return WriterRoutes.none();
+    }
+    WriteBehindConfiguration settings = configuration.getWriteBehind();
+    if (settings == null && Boolean.getBoolean(DEFAULT_WRITE_BEHIND)) {
+      settings = WriteBehindConfiguration.builder().build();
+    }
+    if (settings == null) {
+      return WriterRoutes.writeThrough(writer);
+    }
+    DeadLetterHandler<K, V> deadLetters = configuration.getDeadLetterHandlerFactory() == null
+        ? new DeadLetterQueue<>() : configuration.getDeadLetterHandlerFactory().create();
+    WriteBehindBuffer.Builder<K, V> buffer = WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
+        .deadLetters(deadLetters)
+        .ticker(ticker);
+    if (configuration.getFlushSchedulerFactory() != null) {
+      buffer.scheduler(configuration.getFlushSchedulerFactory().create());
+    }
+    if (settings.durability() != Durability.NONE) {
+      buffer.journal(Journals.open(cacheName, settings, configuration, classLoader));
+    }
+    return new WriteBehindRoute<>(buffer.build(), deadLetters);
   }
 
   Ticker ticker() {

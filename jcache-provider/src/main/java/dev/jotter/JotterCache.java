@@ -9,9 +9,13 @@ import dev.jotter.management.JotterStatistics;
 import dev.jotter.processor.EntryProcessorEntry;
 import dev.jotter.store.EntryStore;
 import dev.jotter.store.ValueHolder;
+import dev.jotter.writebehind.DeadLetterHandler;
+import dev.jotter.writebehind.WriteBehindRoute;
+import dev.jotter.writebehind.WriteBehindStatistics;
 import dev.jotter.writer.WriterRoute;
 import dev.jotter.writer.WriterRoute.Ticket;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -69,6 +74,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   private final Copier copier;
   private final CacheLoader<K, V> loader;
   private final boolean readThrough;
+  private final boolean writeBehind;
   private final WriterRoute<K, V> route;
   private final Ticker ticker;
   private final Class<?> keyType;
@@ -90,6 +96,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     this.loader = resources.loader();
     this.route = resources.route();
     this.readThrough = configuration.isReadThrough() && loader != null;
+    this.writeBehind = route.isWriteBehind();
     this.keyType = configuration.getKeyType();
     this.valueType = configuration.getValueType();
     this.storeByValue = configuration.isStoreByValue();
@@ -111,7 +118,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         return copyOut(holder.value());
       }
       statistics.recordMisses(1);
-      return readThrough ? loadAndStore(key) : null;
+      return readThrough || writeBehind ? loadAndStore(key) : null;
     } finally {
       statistics.recordGetTime(elapsedSince(start));
       dispatcher.dispatchSynchronous();
@@ -138,8 +145,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       }
       statistics.recordHits(result.size());
       statistics.recordMisses(missing.size());
-      if (readThrough && !missing.isEmpty()) {
-        Map<K, V> loaded = loadAll(missing);
+      if ((readThrough || writeBehind) && !missing.isEmpty()) {
+        Map<K, V> loaded = loadAll(missing, readThrough);
         for (K key : missing) {
           V value = loaded.get(key);
           if (value != null) {
@@ -163,7 +170,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       return true;
     }
     // an entry evicted while its write is pending is still the cache's state (clause 7)
-    WriterRoute.Pending<V> pending = readThrough ? route.pending(key) : null;
+    WriterRoute.Pending<V> pending = writeBehind ? route.pending(key) : null;
     return pending != null && !pending.isDelete();
   }
 
@@ -188,7 +195,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
             toLoad.add(key);
           }
         }
-        Map<K, V> loaded = toLoad.isEmpty() ? Map.of() : loadAll(toLoad);
+        Map<K, V> loaded = toLoad.isEmpty() ? Map.of() : loadAll(toLoad, true);
         for (K key : toLoad) {
           V value = loaded.get(key);
           if (value != null) {
@@ -301,7 +308,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       // copy everything first: a value that cannot be copied must fail the call before any write
       Map<K, V> copies = new HashMap<>(entries.size());
       entries.forEach((key, value) -> copies.put(key, copyIn(value)));
-      boolean keyByKey = route.routesBulkKeyByKey();
+      boolean keyByKey = route.isWriteBehind();
       RuntimeException failure = keyByKey ? null : route.writeAll(entries);
       entries.forEach((key, value) -> putInternal(key, value, copies.get(key), keyByKey, false));
       if (failure != null) {
@@ -537,7 +544,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   private void removeAllInternal(Collection<K> keys) {
-    if (route.routesBulkKeyByKey()) {
+    if (route.isWriteBehind()) {
       keys.forEach(key -> removeInternal(key, true));
       return;
     }
@@ -576,7 +583,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       store.compute(copyIn(key), (k, current) -> {
         recordAccess(current != null);
         EntryProcessorEntry<K, V> entry = new EntryProcessorEntry<>(key,
-            current == null ? null : copyOut(current.value()), readThrough ? this::load : null);
+            current == null ? null : copyOut(current.value()),
+            readThrough || writeBehind ? this::load : null);
         try {
           result[0] = processor.process(entry, arguments);
         } catch (EntryProcessorException e) {
@@ -656,14 +664,18 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   // ---------------------------------------------------------------- loading
 
   /**
-   * Loads a key for a read. While write-behind holds an operation of the key that the writer has not
-   * confirmed, that operation is the answer and the loader is not called: it would read the database
-   * state from before the operation (contract clause 7, "reads never travel back in time").
+   * Loads a key for a read that missed. While write-behind holds an operation of the key that the
+   * writer has not confirmed, that operation is the answer and the loader is not called: it would
+   * read the database state from before the operation (contract clause 7, "reads never travel back
+   * in time"). Otherwise the loader answers, if the cache reads through.
    */
   private V load(K key) {
     WriterRoute.Pending<V> pending = route.pending(key);
     if (pending != null) {
       return pending.isDelete() ? null : pending.value();
+    }
+    if (!readThrough) {
+      return null;
     }
     try {
       return loader.load(key);
@@ -674,8 +686,11 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     }
   }
 
-  /** Loads keys for a read, like {@link #load}: pending operations answer for their keys. */
-  private Map<K, V> loadAll(List<K> keys) {
+  /**
+   * Loads keys like {@link #load}: pending operations answer for their keys, the loader (if
+   * {@code callLoader}) for the others.
+   */
+  private Map<K, V> loadAll(List<K> keys, boolean callLoader) {
     Map<K, V> result = new HashMap<>(keys.size());
     List<K> toLoad = new ArrayList<>(keys.size());
     for (K key : keys) {
@@ -686,7 +701,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
         result.put(key, pending.value());
       }
     }
-    if (toLoad.isEmpty()) {
+    if (toLoad.isEmpty() || !callLoader) {
       return result;
     }
     try {
@@ -851,6 +866,37 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   public void flush() {
     requireOpen();
     route.flush();
+  }
+
+  /**
+   * Waits at most {@code timeout} for every mutation acknowledged before the call to reach the
+   * writer (or the dead-letter handler); returns whether they all did. True at once for caches
+   * that are not write-behind.
+   */
+  public boolean flush(Duration timeout) {
+    requireOpen();
+    return !(route instanceof WriteBehindRoute) || ((WriteBehindRoute<K, V>) route).buffer().flush(timeout);
+  }
+
+  /**
+   * Returns the write-behind counters (pending operations, lag, coalesced, written, retried,
+   * dead-lettered, lost...), or empty if the cache is not write-behind.
+   */
+  public Optional<WriteBehindStatistics> writeBehindStatistics() {
+    return route instanceof WriteBehindRoute
+        ? Optional.of(((WriteBehindRoute<K, V>) route).buffer().statistics())
+        : Optional.empty();
+  }
+
+  /**
+   * Returns the handler of the operations write-behind gave up on — by default a
+   * {@link dev.jotter.writebehind.DeadLetterQueue}, which can re-submit them — or empty if the cache
+   * is not write-behind.
+   */
+  public Optional<DeadLetterHandler<K, V>> deadLetters() {
+    return route instanceof WriteBehindRoute
+        ? Optional.of(((WriteBehindRoute<K, V>) route).deadLetters())
+        : Optional.empty();
   }
 
   /** Returns the number of entries, approximately: expired entries may still be counted. */

@@ -93,7 +93,8 @@ public final class JotterCacheManager implements CacheManager {
             + uri + "; use getCache, or destroyCache first");
       }
       JotterCache<K, V> cache =
-          new JotterCache<>(cacheName, this, config, new CacheResources<>(uri, cacheName, config));
+          new JotterCache<>(cacheName, this, config,
+              new CacheResources<>(uri, getClassLoader(), cacheName, config));
       caches.put(cacheName, cache);
       return cache;
     }

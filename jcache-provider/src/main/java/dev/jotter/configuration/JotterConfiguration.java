@@ -1,5 +1,9 @@
 package dev.jotter.configuration;
 
+import dev.jotter.journal.JournalSerializer;
+import dev.jotter.writebehind.DeadLetterHandler;
+import dev.jotter.writebehind.DeadLetterQueue;
+import dev.jotter.writebehind.FlushScheduler;
 import java.io.ObjectInputFilter;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -10,8 +14,9 @@ import javax.cache.configuration.MutableConfiguration;
 
 /**
  * The configuration of a Jotter cache: everything {@link MutableConfiguration} holds, plus capacity
- * (maximum size or weight, enforced by Caffeine), the time source, and the class filter used when
- * store-by-value copies values through Java serialization.
+ * (maximum size or weight, enforced by Caffeine), the time source, the class filter used when
+ * store-by-value copies values through Java serialization, and write-behind
+ * ({@link #setWriteBehind}) with its dead letters and journal.
  *
  * <pre>{@code
  * var config = new JotterConfiguration<Long, Order>()
@@ -39,6 +44,11 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   private Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
   private Factory<? extends Ticker> tickerFactory = new SystemTickerFactory();
   private String copyFilter;
+  private WriteBehindConfiguration writeBehind;
+  private Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory;
+  private Factory<? extends JournalSerializer<K, V>> journalSerializerFactory;
+  private String journalAllowList;
+  private Factory<? extends FlushScheduler> flushSchedulerFactory;
 
   /** Creates a configuration with the JCache defaults: unbounded, eternal, store-by-value. */
   public JotterConfiguration() {}
@@ -63,6 +73,11 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.weigherFactory = other.weigherFactory;
       this.tickerFactory = other.tickerFactory;
       this.copyFilter = other.copyFilter;
+      this.writeBehind = other.writeBehind;
+      this.deadLetterHandlerFactory = other.deadLetterHandlerFactory;
+      this.journalSerializerFactory = other.journalSerializerFactory;
+      this.journalAllowList = other.journalAllowList;
+      this.flushSchedulerFactory = other.flushSchedulerFactory;
     }
   }
 
@@ -172,6 +187,96 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   /**
+   * Makes the cache write-behind: its {@code CacheWriter} (configured the JCache way, with
+   * {@code setWriteThrough(true)} and a writer factory) is called later, in batches, by the
+   * cache's write-behind buffer, instead of inside each mutation. Null makes it write-through again.
+   *
+   * @param writeBehind the buffer's settings, or null
+   * @return this configuration
+   */
+  public JotterConfiguration<K, V> setWriteBehind(WriteBehindConfiguration writeBehind) {
+    this.writeBehind = writeBehind;
+    return this;
+  }
+
+  /** Returns the write-behind settings, or null for a write-through (or writer-less) cache. */
+  public WriteBehindConfiguration getWriteBehind() {
+    return writeBehind;
+  }
+
+  /**
+   * Sets what receives the operations that write-behind gave up on after its retries; the default is
+   * a {@link DeadLetterQueue} per cache, which keeps, counts and logs them and can re-submit them.
+   */
+  public JotterConfiguration<K, V> setDeadLetterHandlerFactory(
+      Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
+    this.deadLetterHandlerFactory = deadLetterHandlerFactory;
+    return this;
+  }
+
+  /** Returns the dead-letter handler factory, or null for the default queue. */
+  public Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
+    return deadLetterHandlerFactory;
+  }
+
+  /**
+   * Sets how a durable write-behind cache writes keys and values to its journal. Without one, keys
+   * and values of type {@code String}, {@code Long}, {@code Integer} and {@code byte[]} are written
+   * by built-in codecs, and any other type through Java serialization restricted to
+   * {@link #setJournalAllowList the allow-list}.
+   */
+  public JotterConfiguration<K, V> setJournalSerializerFactory(
+      Factory<? extends JournalSerializer<K, V>> journalSerializerFactory) {
+    this.journalSerializerFactory = journalSerializerFactory;
+    return this;
+  }
+
+  /** Returns the journal serializer factory, or null for the default. */
+  public Factory<? extends JournalSerializer<K, V>> getJournalSerializerFactory() {
+    return journalSerializerFactory;
+  }
+
+  /**
+   * Sets the classes the journal may deserialize when it reads Java-serialized keys and values back,
+   * as an {@link ObjectInputFilter} pattern such as {@code "com.example.model.*;java.base/*"}.
+   * Nothing outside it is ever deserialized from a journal.
+   *
+   * @throws IllegalArgumentException if the pattern is malformed
+   */
+  public JotterConfiguration<K, V> setJournalAllowList(String pattern) {
+    if (pattern != null) {
+      try {
+        ObjectInputFilter.Config.createFilter(pattern);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("journalAllowList is not a valid ObjectInputFilter "
+            + "pattern (" + e.getMessage() + "): " + pattern, e);
+      }
+    }
+    this.journalAllowList = pattern;
+    return this;
+  }
+
+  /** Returns the journal allow-list pattern, or null. */
+  public String getJournalAllowList() {
+    return journalAllowList;
+  }
+
+  /**
+   * Sets the scheduler that runs the write-behind flushers; tests inject a manual one to drive time.
+   * The default is a daemon thread pool of {@code flusherThreads} threads per cache.
+   */
+  public JotterConfiguration<K, V> setFlushSchedulerFactory(
+      Factory<? extends FlushScheduler> flushSchedulerFactory) {
+    this.flushSchedulerFactory = flushSchedulerFactory;
+    return this;
+  }
+
+  /** Returns the flush scheduler factory, or null for the default. */
+  public Factory<? extends FlushScheduler> getFlushSchedulerFactory() {
+    return flushSchedulerFactory;
+  }
+
+  /**
    * Checks the settings that depend on each other.
    *
    * @throws IllegalArgumentException naming the conflicting settings
@@ -189,6 +294,11 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
       throw new IllegalArgumentException(
           "writeThrough is true but no cacheWriterFactory is set: set one, or writeThrough to false");
     }
+    if (writeBehind != null && !isWriteThrough()) {
+      throw new IllegalArgumentException("writeBehind is set but writeThrough is false: write-behind "
+          + "delays the writes of the cache's CacheWriter, so set writeThrough(true) and a "
+          + "cacheWriterFactory, or remove writeBehind");
+    }
   }
 
   @Override
@@ -204,12 +314,18 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
         && maximumWeight == other.maximumWeight
         && Objects.equals(weigherFactory, other.weigherFactory)
         && Objects.equals(tickerFactory, other.tickerFactory)
-        && Objects.equals(copyFilter, other.copyFilter);
+        && Objects.equals(copyFilter, other.copyFilter)
+        && Objects.equals(writeBehind, other.writeBehind)
+        && Objects.equals(deadLetterHandlerFactory, other.deadLetterHandlerFactory)
+        && Objects.equals(journalSerializerFactory, other.journalSerializerFactory)
+        && Objects.equals(journalAllowList, other.journalAllowList)
+        && Objects.equals(flushSchedulerFactory, other.flushSchedulerFactory);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(super.hashCode(), maximumSize, maximumWeight, weigherFactory, copyFilter);
+    return Objects.hash(super.hashCode(), maximumSize, maximumWeight, weigherFactory, copyFilter,
+        writeBehind);
   }
 
   /** Creates the system ticker; a named class so that the default factory is serializable. */

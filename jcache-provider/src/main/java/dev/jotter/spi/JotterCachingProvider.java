@@ -25,6 +25,7 @@ public final class JotterCachingProvider implements CachingProvider {
   public static final URI DEFAULT_URI = URI.create("jotter:default");
 
   private final Map<ClassLoader, Map<URI, JotterCacheManager>> managers = new WeakHashMap<>();
+  private boolean shutdownHookAdded;
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
@@ -37,8 +38,25 @@ public final class JotterCachingProvider implements CachingProvider {
       if (manager == null || manager.isClosed()) {
         manager = new JotterCacheManager(this, managerUri, loader, props);
         byUri.put(managerUri, manager);
+        addShutdownHook();
       }
       return manager;
+    }
+  }
+
+  /**
+   * Closes every manager when the JVM shuts down, so that write-behind caches drain (within their
+   * drain timeout) and report what they could not write, instead of losing it silently.
+   */
+  private void addShutdownHook() {
+    if (shutdownHookAdded) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(this::close, "jotter-shutdown"));
+      shutdownHookAdded = true;
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already; the managers close with it
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jotter.writebehind;
 
+import dev.jotter.writer.WriterRoute;
 import javax.cache.Cache;
 
 /**
@@ -8,9 +9,9 @@ import javax.cache.Cache;
  * operation's order and retry time) consistent.
  *
  * <p>It is handed to the writer as the {@link Cache.Entry} of {@code writeAll}, and to readers as
- * the {@link PendingState} of its key, so the hot path allocates nothing else.
+ * the {@link WriterRoute.Pending pending state} of its key, so the hot path allocates nothing else.
  */
-final class Op<K, V> implements Cache.Entry<K, V>, PendingState<V> {
+final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
   /** No limit beyond the batch size. */
   static final int UNLIMITED = Integer.MAX_VALUE;
 

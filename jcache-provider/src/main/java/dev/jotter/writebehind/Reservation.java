@@ -1,11 +1,13 @@
 package dev.jotter.writebehind;
 
+import dev.jotter.writer.WriterRoute;
+
 /**
  * A ticket from {@link WriteBehindBuffer#reserve} for one mutation of one key. It carries the
  * outcome of the overflow policy into the cache's per-key section and back out to
  * {@link WriteBehindBuffer#release}. Confined to the mutating thread.
  */
-public final class Reservation {
+public final class Reservation implements WriterRoute.Ticket {
   /** The buffer was full and the policy is WRITE_THROUGH: the mutation calls the writer. */
   final boolean writeThrough;
   /** A slot of maxPendingOperations is held and not yet used by an operation. */

@@ -1,5 +1,6 @@
 package dev.jotter.writebehind;
 
+import dev.jotter.writer.WriterRoute;
 import dev.jotter.configuration.Ticker;
 import static java.util.Objects.requireNonNull;
 
@@ -274,7 +275,7 @@ public final class WriteBehindBuffer<K, V> {
    * awaiting a retry included, or {@code null} if there is none (the writer holds the newest
    * state, or it was dead-lettered).
    */
-  public PendingState<V> pending(K key) {
+  public WriterRoute.Pending<V> pending(K key) {
     KeyQueue<K, V> queue = keys.get(key);
     return (queue == null) ? null : queue.latest;
   }

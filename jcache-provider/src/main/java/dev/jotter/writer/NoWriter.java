@@ -24,7 +24,7 @@ final class NoWriter<K, V> implements WriterRoute<K, V> {
   public void release(Ticket ticket) {}
 
   @Override
-  public boolean routesBulkKeyByKey() {
+  public boolean isWriteBehind() {
     return false;
   }
 

@@ -51,7 +51,7 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   public void release(Ticket ticket) {}
 
   @Override
-  public boolean routesBulkKeyByKey() {
+  public boolean isWriteBehind() {
     return false;
   }
 

@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <p>Bulk mutations either go through {@link #writeAll}/{@link #deleteAll} before the cache changes
  * (write-through, which hands the writer one batch) or key by key (write-behind, which batches on its
- * own); {@link #routesBulkKeyByKey()} tells which.
+ * own); {@link #isWriteBehind()} tells which.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -37,8 +37,11 @@ public interface WriterRoute<K, V> {
   /** Returns what {@link #admit} reserved and was not used; called in a finally block. */
   void release(Ticket ticket);
 
-  /** Returns true if bulk operations must call {@link #write}/{@link #delete} key by key. */
-  boolean routesBulkKeyByKey();
+  /**
+   * Returns true for write-behind: bulk operations go key by key through {@link #write}/{@link
+   * #delete} (the buffer batches on its own), and {@link #pending} answers for unwritten keys.
+   */
+  boolean isWriteBehind();
 
   /**
    * Writes a batch before the cache changes (write-through bulk path). On return {@code entries} holds

@@ -1,0 +1,84 @@
+package dev.jotter.writebehind;
+
+import dev.jotter.writer.WriterRoute;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * The writer route of a write-behind cache: mutations go to the {@link WriteBehindBuffer}, which
+ * writes them later. Bulk operations go key by key; the buffer batches across everything pending.
+ */
+public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
+
+  private final WriteBehindBuffer<K, V> buffer;
+  private final DeadLetterHandler<K, V> deadLetters;
+
+  /**
+   * @param buffer the cache's buffer, owned by this route from now on
+   * @param deadLetters the handler the buffer was built with
+   */
+  public WriteBehindRoute(WriteBehindBuffer<K, V> buffer, DeadLetterHandler<K, V> deadLetters) {
+    this.buffer = buffer;
+    this.deadLetters = deadLetters;
+  }
+
+  /** Returns the buffer, for statistics and flushing. */
+  public WriteBehindBuffer<K, V> buffer() {
+    return buffer;
+  }
+
+  /** Returns the dead-letter handler the buffer hands exhausted operations to. */
+  public DeadLetterHandler<K, V> deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
+  public Ticket admit(K key) {
+    return buffer.reserve(key);
+  }
+
+  @Override
+  public void write(Ticket ticket, K key, V value) {
+    buffer.write((Reservation) ticket, key, value);
+  }
+
+  @Override
+  public void delete(Ticket ticket, K key) {
+    buffer.delete((Reservation) ticket, key);
+  }
+
+  @Override
+  public void release(Ticket ticket) {
+    buffer.release((Reservation) ticket);
+  }
+
+  @Override
+  public boolean isWriteBehind() {
+    return true;
+  }
+
+  @Override
+  public RuntimeException writeAll(Map<K, V> entries) {
+    throw new UnsupportedOperationException("write-behind routes bulk writes key by key");
+  }
+
+  @Override
+  public RuntimeException deleteAll(Collection<K> keys) {
+    throw new UnsupportedOperationException("write-behind routes bulk deletes key by key");
+  }
+
+  @Override
+  public Pending<V> pending(K key) {
+    return buffer.pending(key);
+  }
+
+  @Override
+  public void flush() {
+    buffer.flush();
+  }
+
+  @Override
+  public void close() {
+    buffer.close();
+  }
+}
