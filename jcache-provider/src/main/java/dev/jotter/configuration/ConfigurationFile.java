@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -120,15 +121,15 @@ public final class ConfigurationFile {
       }
     }
     for (String key : entries.keySet()) {
-      if (key.startsWith(DEFAULT_PREFIX) && !CacheKeys.KNOWN.contains(key.substring(DEFAULT_PREFIX.length()))
-          && !key.startsWith(DEFAULT_PREFIX + CacheKeys.WRITE_BEHIND)) {
+      if (key.startsWith(DEFAULT_PREFIX) && !CacheKeys.isKnown(key.substring(DEFAULT_PREFIX.length()))) {
         unknown.add(key);
       }
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; a cache's keys "
           + "are 'cache.<name>.<key>' for a cache listed in '" + CACHES + "', or 'default.<key>', "
-          + "with <key> one of " + CacheKeys.KNOWN + " or write-behind.*");
+          + "with <key> one of " + new TreeSet<>(CacheKeys.KNOWN) + " or write-behind.<setting>, "
+          + "<setting> one of " + new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS));
     }
     return new ConfigurationFile(source, caches);
   }
@@ -189,7 +190,13 @@ public final class ConfigurationFile {
     static final String WRITE_BEHIND = "write-behind";
     static final Set<String> KNOWN = Set.of("key-type", "value-type", "store-by-value", "statistics",
         "management", "maximum-size", "expiry", "loader-factory", "read-through", "writer-factory",
-        "write-through", "copy-filter");
+        "write-through", "copy-filter", "write-behind", "dead-letter-handler-factory",
+        "journal-allow-list");
+    /** The keys under {@code write-behind.}, each a setting of {@link WriteBehindConfiguration}. */
+    static final Set<String> WRITE_BEHIND_KEYS = Set.of("batch-size", "max-write-delay", "coalescing",
+        "max-pending-operations", "overflow-policy", "block-timeout", "flusher-threads",
+        "max-attempts", "max-retry-time", "initial-backoff", "max-backoff", "backoff-multiplier",
+        "jitter", "drain-timeout", "durability", "journal-directory", "sync-interval");
 
     private final String source;
     private final String name;
@@ -204,6 +211,11 @@ public final class ConfigurationFile {
       this.entries = entries;
       this.used = used;
       this.classLoader = classLoader;
+    }
+
+    static boolean isKnown(String key) {
+      return KNOWN.contains(key) || (key.startsWith(WRITE_BEHIND + ".")
+          && WRITE_BEHIND_KEYS.contains(key.substring(WRITE_BEHIND.length() + 1)));
     }
 
     JotterConfiguration<Object, Object> build() {
@@ -232,12 +244,131 @@ public final class ConfigurationFile {
       }
       config.setWriteThrough(get("write-through", this::bool, writer != null));
       config.setCopyFilter(get("copy-filter", Function.identity(), null));
+      config.setWriteBehind(writeBehind());
+      String deadLetters = get("dead-letter-handler-factory", this::factoryClass, null);
+      if (deadLetters != null) {
+        config.setDeadLetterHandlerFactory(FactoryBuilder.factoryOf(deadLetters));
+      }
+      config.setJournalAllowList(get("journal-allow-list", Function.identity(), null));
       try {
         config.validate();
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(source + ": cache '" + name + "': " + e.getMessage(), e);
       }
       return config;
+    }
+
+    /**
+     * Returns the write-behind settings: present when {@code write-behind = true} or any
+     * {@code write-behind.*} key is set (for the cache or as a default), unless
+     * {@code write-behind = false}.
+     */
+    private WriteBehindConfiguration writeBehind() {
+      Boolean enabled = get(WRITE_BEHIND, this::bool, null);
+      WriteBehindConfiguration.Builder builder = WriteBehindConfiguration.builder();
+      boolean any = false;
+      for (String key : new TreeSet<>(WRITE_BEHIND_KEYS)) {
+        String text = get(WRITE_BEHIND + "." + key, Function.identity(), null);
+        if (text != null) {
+          any = true;
+          applyWriteBehind(builder, key, text);
+        }
+      }
+      if (Boolean.FALSE.equals(enabled) || (!any && !Boolean.TRUE.equals(enabled))) {
+        return null;
+      }
+      try {
+        return builder.build();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": cache '" + name + "': write-behind: "
+            + e.getMessage(), e);
+      }
+    }
+
+    private void applyWriteBehind(WriteBehindConfiguration.Builder builder, String key, String text) {
+      String setting = WRITE_BEHIND + "." + key;
+      try {
+        switch (key) {
+          case "batch-size":
+            builder.batchSize(Math.toIntExact(nonNegativeLong(text)));
+            break;
+          case "max-write-delay":
+            builder.maxWriteDelay(parseDuration(setting, text));
+            break;
+          case "coalescing":
+            builder.coalescing(bool(text));
+            break;
+          case "max-pending-operations":
+            builder.maxPendingOperations(Math.toIntExact(nonNegativeLong(text)));
+            break;
+          case "overflow-policy":
+            builder.overflowPolicy(enumValue(OverflowPolicy.class, text));
+            break;
+          case "block-timeout":
+            builder.blockTimeout(parseDuration(setting, text));
+            break;
+          case "flusher-threads":
+            builder.flusherThreads(Math.toIntExact(nonNegativeLong(text)));
+            break;
+          case "max-attempts":
+            builder.maxAttempts(Math.toIntExact(nonNegativeLong(text)));
+            break;
+          case "max-retry-time":
+            builder.maxRetryTime(parseDuration(setting, text));
+            break;
+          case "initial-backoff":
+            builder.initialBackoff(parseDuration(setting, text));
+            break;
+          case "max-backoff":
+            builder.maxBackoff(parseDuration(setting, text));
+            break;
+          case "backoff-multiplier":
+            builder.backoffMultiplier(decimal(text));
+            break;
+          case "jitter":
+            builder.jitter(decimal(text));
+            break;
+          case "drain-timeout":
+            builder.drainTimeout(parseDuration(setting, text));
+            break;
+          case "durability":
+            builder.durability(enumValue(Durability.class, text));
+            break;
+          case "journal-directory":
+            builder.journalDirectory(Path.of(text));
+            break;
+          case "sync-interval":
+            builder.syncInterval(parseDuration(setting, text));
+            break;
+          default:
+            throw new AssertionError(key);
+        }
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new IllegalArgumentException(source + ": " + setting + " (cache '" + name + "'): "
+            + e.getMessage(), e);
+      }
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String text) {
+      for (E constant : type.getEnumConstants()) {
+        if (constant.name().replace('_', '-').equalsIgnoreCase(text.trim())
+            || constant.name().equalsIgnoreCase(text.trim())) {
+          return constant;
+        }
+      }
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      throw new IllegalArgumentException("must be one of " + allowed + ", was '" + text + "'");
+    }
+
+    private static double decimal(String text) {
+      try {
+        return Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("must be a decimal number, was '" + text + "'", e);
+      }
     }
 
     private <T> T get(String key, Function<String, T> parser, T fallback) {

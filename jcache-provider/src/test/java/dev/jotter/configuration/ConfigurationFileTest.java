@@ -111,4 +111,58 @@ class ConfigurationFileTest {
     assertTrue(config.getExpiryPolicyFactory().create() instanceof EternalExpiryPolicy);
     assertEquals(Object.class, config.getKeyType());
   }
+
+  @Test
+  void writeBehindKeysBuildTheWriteBehindConfiguration() throws IOException {
+    JotterConfiguration<Object, Object> config = parse("caches = a, b, c\n"
+        + "default.write-behind.batch-size = 250\n"
+        + "cache.a.writer-factory = " + NoOpWriterFactory.class.getName() + "\n"
+        + "cache.a.write-behind.max-write-delay = 2s\n"
+        + "cache.a.write-behind.overflow-policy = write-through\n"
+        + "cache.a.write-behind.durability = sync\n"
+        + "cache.a.write-behind.journal-directory = /tmp/journals\n"
+        + "cache.b.writer-factory = " + NoOpWriterFactory.class.getName() + "\n"
+        + "cache.b.write-behind = false\n"
+        + "cache.c.writer-factory = " + NoOpWriterFactory.class.getName() + "\n").caches().get("a");
+    WriteBehindConfiguration writeBehind = config.getWriteBehind();
+    assertEquals(250, writeBehind.batchSize(), "default.write-behind.* applies");
+    assertEquals(Duration.ofSeconds(2), writeBehind.maxWriteDelay());
+    assertEquals(OverflowPolicy.WRITE_THROUGH, writeBehind.overflowPolicy());
+    assertEquals(Durability.SYNC, writeBehind.durability());
+    assertEquals(java.nio.file.Path.of("/tmp/journals"), writeBehind.journalDirectory().orElseThrow());
+    assertTrue(config.isWriteThrough());
+  }
+
+  @Test
+  void writeBehindCanBeSwitchedOffPerCache() throws IOException {
+    ConfigurationFile file = parse("caches = a, b\n"
+        + "default.write-behind.batch-size = 250\n"
+        + "default.writer-factory = " + NoOpWriterFactory.class.getName() + "\n"
+        + "cache.b.write-behind = false\n");
+    assertEquals(250, file.caches().get("a").getWriteBehind().batchSize());
+    assertEquals(null, file.caches().get("b").getWriteBehind());
+  }
+
+  @Test
+  void badWriteBehindValuesNameTheKey() {
+    String writer = "cache.a.writer-factory = " + NoOpWriterFactory.class.getName() + "\n";
+    assertMessage("caches = a\n" + writer + "cache.a.write-behind.overflow-policy = drop\n",
+        "write-behind.overflow-policy", "block", "write-through");
+    assertMessage("caches = a\n" + writer + "cache.a.write-behind.batch-size = 0\n",
+        "batchSize", "between 1");
+    assertMessage("caches = a\n" + writer + "cache.a.write-behind.batch-sise = 5\n",
+        "cache.a.write-behind.batch-sise");
+    assertMessage("caches = a\n" + writer + "cache.a.write-behind.durability = sync\n",
+        "journalDirectory");
+    assertMessage("caches = a\ncache.a.write-behind = true\n", "writeThrough");
+  }
+
+  /** A writer factory for the tests above; never asked to create anything. */
+  public static final class NoOpWriterFactory
+      implements javax.cache.configuration.Factory<javax.cache.integration.CacheWriter<Object, Object>> {
+    @Override
+    public javax.cache.integration.CacheWriter<Object, Object> create() {
+      throw new UnsupportedOperationException();
+    }
+  }
 }
