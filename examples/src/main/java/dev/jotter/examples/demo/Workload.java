@@ -86,6 +86,24 @@ public final class Workload {
   }
 
   /**
+   * Returns the number of threads.
+   *
+   * @return the threads that run the workload at the same time
+   */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Returns the operations each thread performs.
+   *
+   * @return the operations per thread
+   */
+  public int operationsPerThread() {
+    return operationsPerThread;
+  }
+
+  /**
    * Returns the size of the key space.
    *
    * @return the workload uses the order ids {@code 1..keys()}

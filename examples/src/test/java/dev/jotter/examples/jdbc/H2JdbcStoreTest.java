@@ -1,10 +1,8 @@
 package dev.jotter.examples.jdbc;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.SQLException;
 import javax.sql.DataSource;
-import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,39 +12,31 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class H2JdbcStoreTest extends JdbcStoreContract {
 
-  private Server server;
-  private int port;
-  private DataSource dataSource;
+  private H2TcpDatabase database;
 
   @BeforeAll
   void startServer() throws SQLException, IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    startDatabase();
-    // DB_CLOSE_DELAY=-1 keeps the in-memory database while the server is stopped.
-    dataSource = new JdbcSettings("jdbc:h2:tcp://localhost:" + port
-        + "/mem:jdbc-store-contract;DB_CLOSE_DELAY=-1", "sa", "").toDataSource();
+    database = H2TcpDatabase.launch("jdbc-store-contract", "");
   }
 
   @AfterAll
   void stopServer() {
-    stopDatabase();
+    database.close();
   }
 
   @Override
   DataSource dataSource() {
-    return dataSource;
+    return database.dataSource();
   }
 
   @Override
   void stopDatabase() {
-    server.stop();
+    database.stop();
   }
 
   @Override
   void startDatabase() throws SQLException {
-    server = Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists").start();
+    database.start();
   }
 
   @Override

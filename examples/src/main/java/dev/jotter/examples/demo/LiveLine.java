@@ -1,0 +1,129 @@
+package dev.jotter.examples.demo;
+
+import dev.jotter.JotterCache;
+import dev.jotter.writebehind.WriteBehindStatistics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints one line per period while a demo run is going: what the cache takes in, what waits in the
+ * write-behind buffer, and what reaches the database.
+ *
+ * <pre>
+ *   [write-behind   1.0s] puts/s  41,210 | pending    96 | lag   49 ms | rows written/s  2,410 | coalesced  38,511
+ * </pre>
+ *
+ * <p>{@code puts/s} is the cache's standard {@code CachePuts} statistic, {@code pending},
+ * {@code lag} (the age of the oldest pending operation) and {@code coalesced} come from
+ * {@link JotterCache#writeBehindStatistics()}, and {@code rows written/s} from the
+ * {@link CountingCacheWriter} around the JDBC writer (rows upserted plus rows deleted). A
+ * write-through cache has no buffer, so it shows dashes there.
+ *
+ * <p>The periodic line is printed by its own daemon thread; {@link #close()} stops it.
+ * {@link #printNow} adds a line at a moment of the run's choosing (the end of the workload, the end
+ * of the flush), so that a run shorter than a period still shows its state.
+ */
+final class LiveLine implements AutoCloseable {
+
+  private final PrintStream out;
+  private final String label;
+  private final JotterCache<?, ?> cache;
+  private final CountingCacheWriter.Counters writes;
+  private final ScheduledExecutorService timer;
+  private final long periodNanos;
+  private final long startedAt = System.nanoTime();
+  // touched by the timer thread only
+  private long lastAt = startedAt;
+  private long lastPuts;
+  private long lastRows;
+
+  private LiveLine(PrintStream out, String label, JotterCache<?, ?> cache,
+      CountingCacheWriter.Counters writes, Duration period) {
+    this.out = out;
+    this.periodNanos = period.toNanos();
+    this.label = label;
+    this.cache = cache;
+    this.writes = writes;
+    this.lastPuts = cache.statistics().getCachePuts();
+    this.lastRows = rows(writes.snapshot());
+    this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "demo-live-line");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * Starts printing a line every {@code period}.
+   *
+   * @param out    where to print
+   * @param label  the run's name, at the start of each line
+   * @param cache  the cache whose statistics are shown
+   * @param writes the counters of the cache's writer
+   * @param period the time between two lines
+   * @return the running printer; close it to stop
+   */
+  static LiveLine start(PrintStream out, String label, JotterCache<?, ?> cache,
+      CountingCacheWriter.Counters writes, Duration period) {
+    LiveLine line = new LiveLine(out, label, cache, writes, period);
+    line.timer.scheduleAtFixedRate(line::print, period.toNanos(), period.toNanos(),
+        TimeUnit.NANOSECONDS);
+    return line;
+  }
+
+  /**
+   * Prints a line now, outside the period, ending with {@code event}: the end of a run and its
+   * flush are worth a line even when the run is shorter than a period.
+   *
+   * @param event what just happened, such as {@code "workload done"}
+   */
+  void printNow(String event) {
+    print("  <- " + event);
+  }
+
+  private synchronized void print() {
+    if (System.nanoTime() - lastAt < periodNanos / 2) {
+      return; // printNow just printed: a line for a few milliseconds would only show zeros
+    }
+    print("");
+  }
+
+  // Synchronized: the timer thread and the run's thread both print, and share the last sample.
+  private synchronized void print(String suffix) {
+    long now = System.nanoTime();
+    double seconds = Math.max(1e-9, (now - lastAt) / 1e9);
+    long puts = cache.statistics().getCachePuts();
+    long rows = rows(writes.snapshot());
+    Optional<WriteBehindStatistics> buffer = cache.writeBehindStatistics();
+    out.printf("  [%-13s %4.1fs] puts/s %,7d | pending %5s | lag %7s | rows written/s %,6d"
+            + " | coalesced %7s%s%n",
+        label, (now - startedAt) / 1e9,
+        Math.round((puts - lastPuts) / seconds),
+        buffer.map(s -> String.format("%,d", s.pendingOperations())).orElse("-"),
+        buffer.map(s -> s.oldestPendingAge().toMillis() + " ms").orElse("-"),
+        Math.round((rows - lastRows) / seconds),
+        buffer.map(s -> String.format("%,d", s.coalesced())).orElse("-"), suffix);
+    lastAt = now;
+    lastPuts = puts;
+    lastRows = rows;
+  }
+
+  private static long rows(CountingCacheWriter.Snapshot snapshot) {
+    return snapshot.entriesWritten() + snapshot.keysDeleted();
+  }
+
+  /** Stops the line; no line is printed after this returns. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
