@@ -9,6 +9,10 @@ import dev.jotter.expiry.ExpiryCalculator;
 import dev.jotter.management.JotterCacheMXBean;
 import dev.jotter.management.JotterStatistics;
 import dev.jotter.management.MBeans;
+import dev.jotter.management.WriteBehindBean;
+import dev.jotter.metrics.WriteBehindEvents;
+import dev.jotter.metrics.WriteBehindMonitor;
+import dev.jotter.journal.Journal;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.WriteBehindConfiguration;
 import dev.jotter.writebehind.DeadLetterHandler;
@@ -31,7 +35,7 @@ import javax.management.ObjectName;
 
 /**
  * What a cache builds from its configuration and must release when it closes: the loader, the writer
- * route, the expiry policy, listeners, statistics and MBeans. Keeping them here keeps
+ * route, the expiry policy, listeners, statistics, MBeans and the write-behind monitor. Keeping them here keeps
  * {@link JotterCache} about the operations.
  */
 final class CacheResources<K, V> {
@@ -62,6 +66,10 @@ final class CacheResources<K, V> {
   private final JotterCacheMXBean configurationBean;
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
+  /** Write-behind caches only: what meters and the write-behind MBean watch; else null. */
+  private WriteBehindMonitor monitor;
+  private WriteBehindBean writeBehindBean;
+  private ObjectName writeBehindName;
 
   CacheResources(URI managerUri, ClassLoader classLoader, String cacheName,
       JotterConfiguration<K, V> configuration) {
@@ -74,7 +82,7 @@ final class CacheResources<K, V> {
         ? null : configuration.getCacheLoaderFactory().create();
     this.writer = configuration.isWriteThrough()
         ? configuration.getCacheWriterFactory().create() : null;
-    this.route = route(cacheName, configuration, classLoader);
+    this.route = route(managerUri, cacheName, configuration, classLoader);
     configuration.getCacheEntryListenerConfigurations().forEach(dispatcher::register);
     this.configurationBean = new JotterCacheMXBean(configuration);
     this.configurationName = MBeans.name(MBeans.CONFIGURATION, managerUri, cacheName);
@@ -82,14 +90,20 @@ final class CacheResources<K, V> {
     statistics.setEnabled(configuration.isStatisticsEnabled());
     exportStatistics(configuration.isStatisticsEnabled());
     exportConfiguration(configuration.isManagementEnabled());
+    if (monitor != null) {
+      // always, unlike the JCache beans: a write-behind cache nobody can watch is a liability
+      this.writeBehindBean = new WriteBehindBean(monitor);
+      this.writeBehindName = MBeans.name(MBeans.WRITE_BEHIND, managerUri, cacheName);
+      MBeans.register(writeBehindBean, writeBehindName);
+    }
   }
 
   /**
    * Chooses the cache's writer route: none, write-through, or write-behind when the configuration
    * (or the {@value #DEFAULT_WRITE_BEHIND} system property) asks for it.
    */
-  private WriterRoute<K, V> route(String cacheName, JotterConfiguration<K, V> configuration,
-      ClassLoader classLoader) {
+  private WriterRoute<K, V> route(URI managerUri, String cacheName,
+      JotterConfiguration<K, V> configuration, ClassLoader classLoader) {
     if (writer == null) {
       return WriterRoutes.none();
     }
@@ -102,16 +116,24 @@ final class CacheResources<K, V> {
     }
     DeadLetterHandler<K, V> deadLetters = configuration.getDeadLetterHandlerFactory() == null
         ? new DeadLetterQueue<>() : configuration.getDeadLetterHandlerFactory().create();
+    WriteBehindEvents events = new WriteBehindEvents();
     WriteBehindBuffer.Builder<K, V> buffer = WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
         .deadLetters(deadLetters)
+        .listener(events)
         .ticker(ticker);
     if (configuration.getFlushSchedulerFactory() != null) {
       buffer.scheduler(configuration.getFlushSchedulerFactory().create());
     }
+    Journal<K, V> journal = Journal.none();
     if (settings.durability() != Durability.NONE) {
-      buffer.journal(Journals.open(cacheName, settings, configuration, classLoader));
+      journal = Journals.open(cacheName, settings, configuration, classLoader);
+      buffer.journal(journal);
     }
-    return new WriteBehindRoute<>(buffer.build(), deadLetters);
+    WriteBehindBuffer<K, V> built = buffer.build();
+    // published before the cache is returned, so JotterMetrics binds it before its first put
+    this.monitor = WriteBehindMonitor.publish(managerUri, classLoader, cacheName, settings, built,
+        deadLetters, journal, events);
+    return new WriteBehindRoute<>(built, deadLetters);
   }
 
   Ticker ticker() {
@@ -167,6 +189,12 @@ final class CacheResources<K, V> {
     run(() -> exportStatistics(false));
     run(() -> exportConfiguration(false));
     run(route::close);
+    if (monitor != null) {
+      // after the drain, so that operators watch the lag shrink while the cache closes
+      run(() -> MBeans.unregister(writeBehindBean, writeBehindName));
+      run(writeBehindBean::close);
+      run(monitor::close); // removes the meters
+    }
     run(dispatcher::close);
     run(() -> closeIfCloseable(loader));
     run(() -> closeIfCloseable(writer));

@@ -30,6 +30,8 @@ public final class MBeans {
   public static final String CONFIGURATION = "CacheConfiguration";
   /** The type of the statistics MBean. */
   public static final String STATISTICS = "CacheStatistics";
+  /** The type of Jotter's write-behind MBean ({@link WriteBehindMXBean}), not a JCache type. */
+  public static final String WRITE_BEHIND = "CacheWriteBehind";
 
   private static final Map<ObjectName, Object> OWNERS = new HashMap<>();
 

@@ -1,2 +1,5 @@
-/** JMX: the standard JCache configuration and statistics MBeans, in the platform MBeanServer. */
+/**
+ * JMX: the standard JCache configuration and statistics MBeans, and Jotter's write-behind MBean
+ * ({@link dev.jotter.management.WriteBehindMXBean}), in the platform MBeanServer.
+ */
 package dev.jotter.management;

@@ -129,6 +129,8 @@ import javax.cache.integration.CacheWriterException;
  */
 public final class WriteBehindBuffer<K, V> {
   private static final Logger logger = System.getLogger(WriteBehindBuffer.class.getName());
+  /** How many lost keys the ERROR at close names. */
+  private static final int LOGGED_KEYS = 20;
 
   private final String cacheName;
   private final WriteBehindConfiguration config;
@@ -164,6 +166,11 @@ public final class WriteBehindBuffer<K, V> {
   private long timerAt = Long.MAX_VALUE;
   private long pausedUntil = Long.MIN_VALUE;
   private int consecutiveFailures;
+  /** The failure burst being logged (see logFailureBurst); zero calls: no burst. */
+  private long burstFailedCalls;
+  private long burstFailedOps;
+  private long burstStartedAt;
+  private long burstDeadLetteredBefore;
   private int inFlightBatches;
   private volatile boolean closing;
   private boolean terminated;
@@ -359,10 +366,14 @@ public final class WriteBehindBuffer<K, V> {
       lock.unlock();
     }
     if (closeReport.lost() > 0) {
+      List<K> lostKeys = closeReport.lostKeys();
+      // one line of bounded length, however many keys were lost
+      Object shown = (lostKeys.size() <= LOGGED_KEYS) ? lostKeys
+          : lostKeys.subList(0, LOGGED_KEYS) + " and " + (lostKeys.size() - LOGGED_KEYS) + " more";
       logger.log(Level.ERROR, "Write-behind of cache ''{0}'' did not drain within {1}: {2} "
           + "operations unconfirmed ({3}), keys {4}", cacheName, config.drainTimeout(),
           closeReport.lost(), (config.durability() == Durability.NONE)
-              ? "lost" : "kept in the journal", closeReport.lostKeys());
+              ? "lost" : "kept in the journal", shown);
     }
     journal.close();
     scheduler.close();
@@ -831,20 +842,46 @@ public final class WriteBehindBuffer<K, V> {
   }
 
   private void pauseIfFailing(boolean progress, List<Failure<K, V>> failures, long now) {
+    logFailureBurst(failures, now);
     if (progress) {
-      if (consecutiveFailures > 0) {
-        logger.log(Level.INFO, "Writer of cache ''{0}'' recovered after {1} failed calls",
-            cacheName, consecutiveFailures);
-      }
       consecutiveFailures = 0;
       pausedUntil = Long.MIN_VALUE;
     } else if (!failures.isEmpty()) {
-      if (consecutiveFailures++ == 0) {
-        logger.log(Level.WARNING, "Writer of cache '" + cacheName + "' is failing; write-behind "
-            + "backs off until it recovers", failures.get(0).cause);
-      }
+      consecutiveFailures++;
       pausedUntil = now
           + backoff.delayNanos(consecutiveFailures, ThreadLocalRandom.current().nextDouble());
+    }
+  }
+
+  /**
+   * Logs a failure burst as two lines, whatever its length: one WARN at its first failed writer
+   * call, one INFO with the counts when it ends, so that a database down for an hour does not
+   * flood the log (the meters count every failure). A burst ends at a writer call that fails
+   * nothing while no failed operation waits for its retry and no other batch is in flight.
+   */
+  private void logFailureBurst(List<Failure<K, V>> failures, long now) {
+    if (!failures.isEmpty()) {
+      int ops = 0;
+      for (Failure<K, V> failure : failures) {
+        ops += failure.ops.size();
+      }
+      if (burstFailedCalls == 0) {
+        burstStartedAt = now;
+        burstDeadLetteredBefore = deadLettered.sum();
+        logger.log(Level.WARNING, "Writer of cache '" + cacheName + "' is failing: " + ops
+            + " operations failed in " + failures.size() + " writer calls; write-behind retries "
+            + "them with back-off. Further failures are counted, not logged, until the writer "
+            + "recovers", failures.get(0).cause);
+      }
+      burstFailedCalls += failures.size();
+      burstFailedOps += ops;
+    } else if (burstFailedCalls > 0 && delayed.isEmpty() && inFlightBatches == 0) {
+      logger.log(Level.INFO, "Writer of cache '" + cacheName + "' recovered after "
+          + Duration.ofNanos(now - burstStartedAt) + ": " + burstFailedCalls
+          + " failed writer calls, " + burstFailedOps + " failed operation attempts, "
+          + (deadLettered.sum() - burstDeadLetteredBefore) + " operations dead-lettered");
+      burstFailedCalls = 0;
+      burstFailedOps = 0;
     }
   }
 
@@ -855,15 +892,25 @@ public final class WriteBehindBuffer<K, V> {
     }
     Instant wallNow = Instant.now();
     long tickerNow = ticker.read();
+    int undelivered = 0;
+    DeadLetter<K, V> firstUndelivered = null;
+    RuntimeException firstError = null;
     for (Op<K, V> op : dying) {
       DeadLetter<K, V> letter = new DeadLetter<>(this, op.order, op.key, op.value, op.attempts,
           wallNow.minusNanos(tickerNow - op.firstFailureAt), op.lastFailure);
       try {
         deadLetters.deadLettered(letter);
       } catch (RuntimeException e) {
-        logger.log(Level.ERROR, "Dead-letter handler of cache ''" + cacheName + "'' failed; "
-            + "lost " + letter, e);
+        if (undelivered++ == 0) {
+          firstUndelivered = letter;
+          firstError = e;
+        }
       }
+    }
+    if (undelivered > 0) {
+      // one line per batch, not per letter: a failing handler must not flood the log
+      logger.log(Level.ERROR, "Dead-letter handler of cache '" + cacheName + "' failed; lost "
+          + undelivered + " operations, the first " + firstUndelivered, firstError);
     }
     List<List<Op<K, V>>> next = List.of();
     lock.lock();
