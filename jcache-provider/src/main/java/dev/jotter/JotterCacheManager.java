@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import javax.cache.Cache;
@@ -32,6 +33,7 @@ public final class JotterCacheManager implements CacheManager {
   private final WeakReference<ClassLoader> classLoader;
   private final Properties properties;
   private final ConcurrentMap<String, JotterCache<?, ?>> caches = new ConcurrentHashMap<>();
+  private final Set<String> declared;
   private volatile boolean closed;
 
   /**
@@ -48,9 +50,10 @@ public final class JotterCacheManager implements CacheManager {
     if (properties != null) {
       this.properties.putAll(properties);
     }
-    ConfigurationFile declared = ConfigurationLocator.locate(uri, classLoader);
-    if (declared != null) {
-      declared.caches().forEach(this::createCache);
+    ConfigurationFile file = ConfigurationLocator.locate(uri, classLoader);
+    this.declared = file == null ? Set.of() : file.caches().keySet();
+    if (file != null) {
+      file.caches().forEach(this::createCache);
     }
   }
 
@@ -90,7 +93,11 @@ public final class JotterCacheManager implements CacheManager {
     synchronized (caches) {
       if (caches.containsKey(cacheName)) {
         throw new CacheException("A cache named '" + cacheName + "' exists already in cache manager "
-            + uri + "; use getCache, or destroyCache first");
+            + uri + "; use getCache, or destroyCache first" + (declared.contains(cacheName)
+                ? " (it is declared in the manager's configuration file, which creates it: a "
+                    + "framework that creates caches by name, such as Spring Boot's "
+                    + "spring.cache.cache-names, must not list it too)"
+                : ""));
       }
       JotterCache<K, V> cache =
           new JotterCache<>(cacheName, this, config,

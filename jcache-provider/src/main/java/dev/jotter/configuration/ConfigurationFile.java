@@ -21,13 +21,15 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.cache.configuration.Factory;
-import javax.cache.configuration.FactoryBuilder;
 import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+import dev.jotter.writebehind.DeadLetterHandler;
 
 /**
  * Jotter's declarative configuration: a {@code .properties} file (no parser library needed) that a
@@ -233,22 +235,17 @@ public final class ConfigurationFile {
         config.setMaximumSize(maximumSize);
       }
       config.setExpiryPolicyFactory(get("expiry", this::expiry, EternalExpiryPolicy.factoryOf()));
-      String loader = get("loader-factory", this::factoryClass, null);
-      if (loader != null) {
-        config.setCacheLoaderFactory(FactoryBuilder.factoryOf(loader));
-      }
+      Factory<CacheLoader<Object, Object>> loader = get("loader-factory", this::factory, null);
+      config.setCacheLoaderFactory(loader);
       config.setReadThrough(get("read-through", this::bool, loader != null));
-      String writer = get("writer-factory", this::factoryClass, null);
-      if (writer != null) {
-        config.setCacheWriterFactory(FactoryBuilder.factoryOf(writer));
-      }
+      Factory<CacheWriter<Object, Object>> writer = get("writer-factory", this::factory, null);
+      config.setCacheWriterFactory(writer);
       config.setWriteThrough(get("write-through", this::bool, writer != null));
       config.setCopyFilter(get("copy-filter", Function.identity(), null));
       config.setWriteBehind(writeBehind());
-      String deadLetters = get("dead-letter-handler-factory", this::factoryClass, null);
-      if (deadLetters != null) {
-        config.setDeadLetterHandlerFactory(FactoryBuilder.factoryOf(deadLetters));
-      }
+      Factory<DeadLetterHandler<Object, Object>> deadLetters =
+          get("dead-letter-handler-factory", this::factory, null);
+      config.setDeadLetterHandlerFactory(deadLetters);
       config.setJournalAllowList(get("journal-allow-list", Function.identity(), null));
       try {
         config.validate();
@@ -396,13 +393,24 @@ public final class ConfigurationFile {
       }
     }
 
-    private String factoryClass(String className) {
+    /**
+     * Instantiates a named {@link Factory}: the file names the factory class, and the cache asks the
+     * factory for its loader, writer or handler. (Whether the product has the right type is only
+     * known once the factory creates it; the cache reports it then.)
+     */
+    @SuppressWarnings("unchecked")
+    private <T> Factory<T> factory(String className) {
       Class<?> type = loadClass(className);
       if (!Factory.class.isAssignableFrom(type)) {
         throw new IllegalArgumentException(className + " must implement "
             + Factory.class.getName() + " (and have a public no-argument constructor)");
       }
-      return className;
+      try {
+        return (Factory<T>) type.getConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalArgumentException(className + " needs a public no-argument constructor "
+            + "that does not throw (" + e + ")", e);
+      }
     }
 
     private boolean bool(String text) {

@@ -165,4 +165,72 @@ class ConfigurationFileTest {
       throw new UnsupportedOperationException();
     }
   }
+
+  @Test
+  void declaredFactoriesCreateTheLoaderAndWriter() throws IOException {
+    JotterConfiguration<Object, Object> config = parse("caches = a\n"
+        + "cache.a.loader-factory = " + EchoLoaderFactory.class.getName() + "\n"
+        + "cache.a.writer-factory = " + RealWriterFactory.class.getName() + "\n").caches().get("a");
+    assertTrue(config.isReadThrough());
+    assertTrue(config.isWriteThrough());
+    assertEquals("echo:7", config.getCacheLoaderFactory().create().load(7));
+    assertTrue(config.getCacheWriterFactory().create() instanceof javax.cache.integration.CacheWriter);
+  }
+
+  @Test
+  void factoryWithoutNoArgumentConstructorIsNamed() {
+    assertMessage("caches = a\ncache.a.loader-factory = " + NoDefaultConstructorFactory.class.getName()
+        + "\n", "cache.a.loader-factory", "no-argument constructor");
+  }
+
+  /** Loads "echo:" + key. */
+  public static final class EchoLoaderFactory
+      implements javax.cache.configuration.Factory<javax.cache.integration.CacheLoader<Object, Object>> {
+    @Override
+    public javax.cache.integration.CacheLoader<Object, Object> create() {
+      return new javax.cache.integration.CacheLoader<>() {
+        @Override
+        public Object load(Object key) {
+          return "echo:" + key;
+        }
+
+        @Override
+        public Map<Object, Object> loadAll(Iterable<?> keys) {
+          throw new UnsupportedOperationException();
+        }
+      };
+    }
+  }
+
+  /** Creates a writer that accepts everything. */
+  public static final class RealWriterFactory
+      implements javax.cache.configuration.Factory<javax.cache.integration.CacheWriter<Object, Object>> {
+    @Override
+    public javax.cache.integration.CacheWriter<Object, Object> create() {
+      return new javax.cache.integration.CacheWriter<>() {
+        @Override
+        public void write(javax.cache.Cache.Entry<?, ?> entry) {}
+
+        @Override
+        public void writeAll(java.util.Collection<javax.cache.Cache.Entry<?, ?>> entries) {}
+
+        @Override
+        public void delete(Object key) {}
+
+        @Override
+        public void deleteAll(java.util.Collection<?> keys) {}
+      };
+    }
+  }
+
+  /** A factory the file cannot instantiate. */
+  public static final class NoDefaultConstructorFactory
+      implements javax.cache.configuration.Factory<javax.cache.integration.CacheLoader<Object, Object>> {
+    public NoDefaultConstructorFactory(String unused) {}
+
+    @Override
+    public javax.cache.integration.CacheLoader<Object, Object> create() {
+      throw new UnsupportedOperationException();
+    }
+  }
 }
