@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS orders (
+  id BIGINT PRIMARY KEY,
+  customer VARCHAR(200) NOT NULL,
+  amount_cents BIGINT NOT NULL
+);
