@@ -69,9 +69,9 @@ import javax.cache.integration.CacheWriterException;
  *       the newest value, write→delete becomes the delete, delete→write becomes the write). A key
  *       appears at most once in a batch, with coalescing on or off.
  *   <li>4. A batch holds at most {@code batchSize} operations and leaves when full or when its
- *       oldest operation has waited {@code maxWriteDelay}. It is sent as runs of
- *       {@code writeAll}/{@code deleteAll} in queue order; single {@code write}/{@code delete}
- *       is used only by write-through overflow.
+ *       oldest operation has waited {@code maxWriteDelay}. It is sent as one {@code deleteAll}
+ *       and one {@code writeAll} (a key is at most once in a batch, so their order changes no
+ *       key's order); single {@code write}/{@code delete} is used only by write-through overflow.
  *   <li>5. After a failed {@code writeAll}/{@code deleteAll} only what the writer left in the
  *       collection is retried. A call that failed as a whole is split: its operations travel in
  *       batches of half its size, halving again on each whole failure, until the poison is
@@ -479,6 +479,9 @@ public final class WriteBehindBuffer<K, V> {
         replaced = offer(key, value, sequence);
         if (replaced == null) {
           takeReservedSlot(reservation);
+        } else {
+          // under the lock, like the append: a flush or close that follows must find it done
+          journal.markDone(replaced.sequence);
         }
         next = takeBatches();
       }
@@ -487,8 +490,6 @@ public final class WriteBehindBuffer<K, V> {
     }
     if (synchronous) {
       writeSynchronously(key, value);
-    } else if (replaced != null) {
-      journal.markDone(replaced.sequence);
     }
     execute(next);
   }
@@ -717,21 +718,37 @@ public final class WriteBehindBuffer<K, V> {
     }
   }
 
-  /** Sends a batch as runs of writeAll/deleteAll in queue order; runs on a flusher thread. */
+  /**
+   * Sends a batch as one {@code deleteAll} and one {@code writeAll}; runs on a flusher thread. A
+   * batch holds a key at most once, so no key's order depends on which call goes first, and two
+   * calls per batch (not one per run of writes or deletes) keep the writer's call rate low. When the
+   * first call wrote nothing, the second is not made: its operations go back unsent, without an
+   * attempt counted, and wait out the flusher's pause with the rest.
+   */
   private void send(List<Op<K, V>> batch) {
+    List<Op<K, V>> deletes = new ArrayList<>(0);
+    List<Op<K, V>> writes = new ArrayList<>(batch.size());
+    for (Op<K, V> op : batch) {
+      (op.isDelete() ? deletes : writes).add(op);
+    }
     List<Failure<K, V>> failures = new ArrayList<>(0);
     boolean progress = false;
-    for (int from = 0, to; from < batch.size(); from = to) {
-      boolean delete = batch.get(from).isDelete();
-      for (to = from + 1; (to < batch.size()) && (batch.get(to).isDelete() == delete); to++) {}
-      List<Op<K, V>> run = batch.subList(from, to);
-      Failure<K, V> failure = call(run, delete);
+    List<Op<K, V>> unsent = List.of();
+    for (List<Op<K, V>> run : List.of(deletes, writes)) {
+      if (run.isEmpty()) {
+        continue;
+      }
+      if (!failures.isEmpty() && !progress) {
+        unsent = run;
+        break;
+      }
+      Failure<K, V> failure = call(run, run == deletes);
       progress |= (failure == null) || (failure.ops.size() < run.size());
       if (failure != null) {
         failures.add(failure);
       }
     }
-    complete(batch, failures, progress);
+    complete(batch, failures, progress, unsent);
   }
 
   /** Calls the writer once; returns what failed, or {@code null} if everything was written. */
@@ -780,7 +797,8 @@ public final class WriteBehindBuffer<K, V> {
   }
 
   /** Accounts for a sent batch: frees what was written, schedules retries, pauses the flusher. */
-  private void complete(List<Op<K, V>> batch, List<Failure<K, V>> failures, boolean progress) {
+  private void complete(List<Op<K, V>> batch, List<Failure<K, V>> failures, boolean progress,
+      List<Op<K, V>> unsent) {
     List<Op<K, V>> done = new ArrayList<>(batch.size());
     List<Op<K, V>> dying = new ArrayList<>(0);
     List<List<Op<K, V>>> next = List.of();
@@ -796,6 +814,12 @@ public final class WriteBehindBuffer<K, V> {
             retryOrGiveUp(op, failure, now, done, dying);
           }
         }
+        for (Op<K, V> op : unsent) {
+          failedOps.add(op);
+          KeyQueue<K, V> queue = keys.get(op.key);
+          queue.inFlight = false;
+          place(queue, now);
+        }
         for (Op<K, V> op : batch) {
           if (!failedOps.contains(op)) {
             written.increment();
@@ -806,11 +830,12 @@ public final class WriteBehindBuffer<K, V> {
         pauseIfFailing(progress, failures, now);
         next = takeBatches();
       }
+      // before waking flush() and close(): what they saw finish must be done in the journal
+      markDone(done);
       changed.signalAll();
     } finally {
       lock.unlock();
     }
-    markDone(done);
     execute(next);
     deadLetter(dying);
   }
@@ -928,11 +953,11 @@ public final class WriteBehindBuffer<K, V> {
         }
         next = takeBatches();
       }
+      markDone(dying);
       changed.signalAll();
     } finally {
       lock.unlock();
     }
-    markDone(dying);
     execute(next);
   }
 

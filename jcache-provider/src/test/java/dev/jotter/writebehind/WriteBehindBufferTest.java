@@ -267,18 +267,34 @@ class WriteBehindBufferTest {
     }
 
     @Test
-    void writesAndDeletesAreSentAsRunsInQueueOrder() throws Exception {
+    void batchIsSentAsOneDeleteAllAndOneWriteAll() throws Exception {
       try (Harness h = Harness.inline(defaults().batchSize(10))) {
         h.put("a", "1");
         h.remove("b");
-        h.remove("c");
-        h.put("d", "1");
+        h.put("c", "1");
+        h.remove("d");
+        h.put("e", "1");
         h.advance(100);
 
-        assertEquals(List.of("writeAll", "deleteAll", "writeAll"),
+        assertEquals(List.of("deleteAll", "writeAll"),
             h.writer.calls.stream().map(Call::kind).toList());
-        assertEquals(List.of(List.of("a"), List.of("b", "c"), List.of("d")), h.writer.callKeys());
+        assertEquals(List.of(List.of("b", "d"), List.of("a", "c", "e")), h.writer.callKeys());
         assertEquals(1, h.buffer.statistics().batches());
+      }
+    }
+
+    @Test
+    void writeAllIsNotCalledWhenTheDeleteAllOfItsBatchWroteNothing() throws Exception {
+      try (Harness h = Harness.inline(defaults().batchSize(10))) {
+        h.writer.failNextCalls.set(1);
+        h.put("a", "1");
+        h.remove("b");
+        h.advance(100);
+
+        assertEquals(List.of("deleteAll"), h.writer.calls.stream().map(Call::kind).toList(),
+            "a dead writer gets one call per back-off step, not one per kind of operation");
+        assertEquals(2, h.buffer.statistics().pendingOperations(), "nothing is lost or counted written");
+        assertEquals(0, h.buffer.statistics().written());
       }
     }
   }
