@@ -68,8 +68,8 @@ final class CacheResources<K, V> {
   private final ObjectName statisticsName;
   /** Write-behind caches only: what meters and the write-behind MBean watch; else null. */
   private WriteBehindMonitor monitor;
-  private WriteBehindBean writeBehindBean;
-  private ObjectName writeBehindName;
+  private final WriteBehindBean writeBehindBean;
+  private final ObjectName writeBehindName;
 
   CacheResources(URI managerUri, ClassLoader classLoader, String cacheName,
       JotterConfiguration<K, V> configuration) {
@@ -83,18 +83,25 @@ final class CacheResources<K, V> {
     this.writer = configuration.isWriteThrough()
         ? configuration.getCacheWriterFactory().create() : null;
     this.route = route(managerUri, cacheName, configuration, classLoader);
-    configuration.getCacheEntryListenerConfigurations().forEach(dispatcher::register);
     this.configurationBean = new JotterCacheMXBean(configuration);
     this.configurationName = MBeans.name(MBeans.CONFIGURATION, managerUri, cacheName);
     this.statisticsName = MBeans.name(MBeans.STATISTICS, managerUri, cacheName);
-    statistics.setEnabled(configuration.isStatisticsEnabled());
-    exportStatistics(configuration.isStatisticsEnabled());
-    exportConfiguration(configuration.isManagementEnabled());
-    if (monitor != null) {
-      // always, unlike the JCache beans: a write-behind cache nobody can watch is a liability
-      this.writeBehindBean = new WriteBehindBean(monitor);
-      this.writeBehindName = MBeans.name(MBeans.WRITE_BEHIND, managerUri, cacheName);
-      MBeans.register(writeBehindBean, writeBehindName);
+    this.writeBehindName = monitor == null ? null
+        : MBeans.name(MBeans.WRITE_BEHIND, managerUri, cacheName);
+    this.writeBehindBean = monitor == null ? null : new WriteBehindBean(monitor);
+    try {
+      configuration.getCacheEntryListenerConfigurations().forEach(dispatcher::register);
+      statistics.setEnabled(configuration.isStatisticsEnabled());
+      exportStatistics(configuration.isStatisticsEnabled());
+      exportConfiguration(configuration.isManagementEnabled());
+      if (monitor != null) {
+        // always, unlike the JCache beans: a write-behind cache nobody can watch is a liability
+        MBeans.register(writeBehindBean, writeBehindName);
+      }
+    } catch (RuntimeException e) {
+      // the cache will not exist: release what it holds, its journal's lock first of all
+      close();
+      throw e;
     }
   }
 

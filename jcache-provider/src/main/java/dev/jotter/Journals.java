@@ -7,9 +7,11 @@ import dev.jotter.journal.JavaSerializationJournalSerializer;
 import dev.jotter.journal.Journal;
 import dev.jotter.journal.JournalCodec;
 import dev.jotter.journal.JournalSerializer;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import javax.cache.CacheException;
 
 /** Opens the journal of a durable write-behind cache. */
 final class Journals {
@@ -19,6 +21,9 @@ final class Journals {
   /**
    * Opens (and locks) the cache's journal: the folder {@code cache-<url-encoded name>} under the
    * configured journal directory, so that caches can share one directory setting.
+   *
+   * @throws CacheException naming the cache if the journal cannot be opened: its directory is
+   *     held by another live cache (in this or another process), or cannot be read or written
    */
   static <K, V> Journal<K, V> open(String cacheName, WriteBehindConfiguration settings,
       JotterConfiguration<K, V> configuration, ClassLoader classLoader) {
@@ -26,10 +31,17 @@ final class Journals {
         "cache '" + cacheName + "': durability " + settings.durability()
             + " needs a journalDirectory"));
     Path directory = root.resolve("cache-" + URLEncoder.encode(cacheName, StandardCharsets.UTF_8));
-    return FileJournal.builder(directory, serializer(cacheName, configuration, classLoader))
-        .durability(settings.durability())
-        .syncInterval(settings.syncInterval())
-        .open();
+    JournalSerializer<K, V> serializer = serializer(cacheName, configuration, classLoader);
+    try {
+      return FileJournal.builder(directory, serializer)
+          .durability(settings.durability())
+          .syncInterval(settings.syncInterval())
+          .open();
+    } catch (IllegalStateException | UncheckedIOException e) {
+      // createCache reports configuration failures as CacheException; ISE means "manager closed"
+      throw new CacheException("cache '" + cacheName + "' cannot open its journal: "
+          + e.getMessage(), e);
+    }
   }
 
   private static <K, V> JournalSerializer<K, V> serializer(String cacheName,

@@ -9,25 +9,37 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The exclusive hold of a journal directory: an OS file lock on {@code journal.lock}, whose
  * content names the holder (pid, host, time) so that a refused opener can say who holds it.
  * The file itself is never deleted: deleting a lock file races with its next opener.
+ *
+ * <p>Within one JVM the OS lock cannot be relied on alone: POSIX record locks belong to the
+ * process, and closing <em>any</em> descriptor of the file releases them (the warning in
+ * {@link FileLock}'s javadoc). A refused second opener that opened the file, or even read it,
+ * would silently release the first journal's lock and let another process in. So the directories
+ * held by this JVM are also kept in {@link #HELD}, checked before the file is touched.
  */
 final class DirectoryLock implements AutoCloseable {
   static final String FILE_NAME = "journal.lock";
 
+  /** The directories held in this JVM (real paths) and who holds them. */
+  private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
+
   private final FileChannel channel;
   private final FileLock lock;
+  private final Path key;
 
-  private DirectoryLock(FileChannel channel, FileLock lock) {
+  private DirectoryLock(FileChannel channel, FileLock lock, Path key) {
     this.channel = channel;
     this.lock = lock;
+    this.key = key;
   }
 
   /**
@@ -38,42 +50,58 @@ final class DirectoryLock implements AutoCloseable {
    */
   static DirectoryLock acquire(Path directory) {
     Path file = directory.resolve(FILE_NAME);
+    Path key;
+    try {
+      key = directory.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock the journal directory " + directory, e);
+    }
+    String me = "pid " + ProcessHandle.current().pid() + " on " + host() + " ("
+        + ManagementFactory.getRuntimeMXBean().getName() + "), since " + Instant.now();
+    String holder = HELD.putIfAbsent(key, me);
+    if (holder != null) {
+      // do not open the file: closing our descriptor would release the holder's OS lock
+      throw new IllegalStateException("The journal directory " + directory.toAbsolutePath()
+          + " is in use by another journal in this JVM, " + holder
+          + "; a journal directory belongs to one cache of one process at a time");
+    }
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       FileLock lock;
-      boolean inThisJvm = false;
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
-        lock = null;
-        inThisJvm = true;
+        lock = null; // only if something outside this class locked the file in this JVM
       }
       if (lock == null) {
-        String holder = holder(file);
         throw new IllegalStateException("The journal directory " + directory.toAbsolutePath()
-            + " is in use by " + (inThisJvm ? "another journal in this JVM, " : "")
-            + holder + "; a journal directory belongs to one cache of one process at a time");
+            + " is in use by " + holder(channel)
+            + "; a journal directory belongs to one cache of one process at a time");
       }
-      byte[] me = ("pid " + ProcessHandle.current().pid() + " on " + host() + " ("
-          + ManagementFactory.getRuntimeMXBean().getName() + "), since " + Instant.now() + "\n")
-          .getBytes(StandardCharsets.UTF_8);
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap(me), 0);
-      return new DirectoryLock(channel, lock);
+      channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      return new DirectoryLock(channel, lock, key);
     } catch (IOException e) {
       closeQuietly(channel);
+      HELD.remove(key, me);
       throw new UncheckedIOException("Cannot lock the journal directory " + directory, e);
     } catch (RuntimeException e) {
       closeQuietly(channel);
+      HELD.remove(key, me);
       throw e;
     }
   }
 
-  private static String holder(Path file) {
+  /** Reads the holder through our own channel (the lock is another process's here). */
+  private static String holder(FileChannel channel) {
     try {
-      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+      ByteBuffer bytes = ByteBuffer.allocate(4096);
+      while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0) {
+        // read up to 4 KiB: the holder line is short
+      }
+      String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).strip();
       return text.isEmpty() ? "an unknown holder" : text;
     } catch (IOException e) {
       return "an unknown holder (" + e + ")";
@@ -106,6 +134,7 @@ final class DirectoryLock implements AutoCloseable {
       // closing the channel releases it too
     } finally {
       closeQuietly(channel);
+      HELD.remove(key);
     }
   }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -132,6 +133,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private volatile boolean maintenanceRequested;
   private volatile boolean compactionRequested;
 
+  /** The open journals of this JVM by real directory path: how tests find a cache's journal. */
+  private static final Map<Path, FileJournal<?, ?>> OPEN = new ConcurrentHashMap<>();
+
   private final AtomicLong appendCount = new AtomicLong();
   private final AtomicLong syncCount = new AtomicLong();
   private final AtomicLong corruptTailRecoveries = new AtomicLong();
@@ -139,6 +143,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final AtomicLong unreadableRecords = new AtomicLong();
   private final AtomicLong deletedSegments = new AtomicLong();
   private final AtomicLong compactions = new AtomicLong();
+  private final AtomicLong implicitlyFinishedAtStart = new AtomicLong();
 
   /** An unfinished operation: where it lives, and its key once known (for the per-key rule). */
   static final class Entry<K> {
@@ -195,6 +200,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     maintenanceRequested = true;
     lastSyncStartNanos = System.nanoTime(); // the first periodic force comes one interval later
     flusher.start();
+    OPEN.put(realPath(directory), this);
   }
 
   /**
@@ -311,6 +317,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     lastSequence = nextSequence - 1;
     durableSequence = lastSequence;
     active = createSegment(nextSequence);
+    implicitlyFinishedAtStart.set(implicitlyDone.size());
     // finish on disk what the per-key rule finished in memory, or it could come back later
     for (long sequence : implicitlyDone) {
       Segment holder = segmentHolding(sequence);
@@ -990,6 +997,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         closeChannels();
       } finally {
         appendLock.unlock();
+        OPEN.remove(realPath(directory), this);
         directoryLock.close();
       }
       if (interrupted) {
@@ -1085,6 +1093,15 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return deletedSegments.get();
   }
 
+  /**
+   * Operations found on disk at start-up without a DONE mark of their own that the per-key rule
+   * finished, because a newer operation of their key was marked done (a DONE mark that was late
+   * or lost in a crash); replaying them would have put an older state after a newer one.
+   */
+  public long implicitlyFinishedAtStart() {
+    return implicitlyFinishedAtStart.get();
+  }
+
   /** Segments rewritten to keep only their unfinished records. */
   public long compactions() {
     return compactions.get();
@@ -1109,6 +1126,16 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         total += s.size;
       }
       return total;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** The sequence of the newest record appended (or found on disk at start-up). */
+  long lastSequence() {
+    appendLock.lock();
+    try {
+      return lastSequence;
     } finally {
       appendLock.unlock();
     }
@@ -1139,6 +1166,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   Thread flusherThread() {
     return flusher;
+  }
+
+  /**
+   * The journal of this JVM that holds {@code directory}, or {@code null}: the seam through
+   * which tests reach the journal a cache opened (its sync count, its durable sequence).
+   */
+  static FileJournal<?, ?> openIn(Path directory) {
+    return OPEN.get(realPath(directory));
+  }
+
+  private static Path realPath(Path directory) {
+    try {
+      return directory.toRealPath();
+    } catch (IOException e) {
+      return directory.toAbsolutePath().normalize();
+    }
   }
 
   @Override
