@@ -13,6 +13,7 @@ import dev.jotter.management.WriteBehindBean;
 import dev.jotter.metrics.WriteBehindEvents;
 import dev.jotter.metrics.WriteBehindMonitor;
 import dev.jotter.journal.Journal;
+import dev.jotter.configuration.ConfigurationFile;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.WriteBehindConfiguration;
 import dev.jotter.writebehind.DeadLetterHandler;
@@ -46,6 +47,9 @@ final class CacheResources<K, V> {
    * for running the TCK that way) without changing its configuration.
    */
   static final String DEFAULT_WRITE_BEHIND = "jotter.writeBehind.default";
+
+  /** System property: the drain timeout of the caches {@value #DEFAULT_WRITE_BEHIND} makes write-behind. */
+  static final String DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT = "jotter.writeBehind.default.drainTimeout";
 
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
   private static final AtomicInteger LOAD_THREADS = new AtomicInteger();
@@ -116,7 +120,13 @@ final class CacheResources<K, V> {
     }
     WriteBehindConfiguration settings = configuration.getWriteBehind();
     if (settings == null && Boolean.getBoolean(DEFAULT_WRITE_BEHIND)) {
-      settings = WriteBehindConfiguration.builder().build();
+      WriteBehindConfiguration.Builder defaults = WriteBehindConfiguration.builder();
+      String drainTimeout = System.getProperty(DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT);
+      if (drainTimeout != null) {
+        defaults.drainTimeout(
+            ConfigurationFile.parseDuration(DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT, drainTimeout));
+      }
+      settings = defaults.build();
     }
     if (settings == null) {
       return WriterRoutes.writeThrough(writer);

@@ -250,31 +250,36 @@ public final class JotterCache<K, V> implements Cache<K, V> {
    * ({@code getAndPut}).
    */
   private V putInternal(K key, V value, V stored, boolean write, boolean countAccess) {
+    if (!write) {
+      return putAdmitted(null, key, value, stored, false, countAccess);
+    }
+    Ticket ticket = route.admit(key);
+    try {
+      return putAdmitted(ticket, key, value, stored, true, countAccess);
+    } finally {
+      route.release(ticket);
+    }
+  }
+
+  /** {@link #putInternal} for a key the writer route has admitted already (or that is not written). */
+  private V putAdmitted(Ticket ticket, K key, V value, V stored, boolean write, boolean countAccess) {
     @SuppressWarnings("unchecked")
     V[] replaced = (V[]) new Object[1];
-    K storedKey = copyIn(key);
-    Ticket ticket = write ? route.admit(key) : null;
-    try {
-      store.compute(storedKey, (k, current) -> {
-        if (write) {
-          route.write(ticket, key, value);
-        }
-        if (countAccess) {
-          recordAccess(current != null);
-        }
-        if (current == null) {
-          return created(key, stored);
-        }
-        replaced[0] = current.value();
-        statistics.recordPuts(1);
-        dispatcher.publishUpdated(this, key, current.value(), stored);
-        return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
-      });
-    } finally {
+    store.compute(copyIn(key), (k, current) -> {
       if (write) {
-        route.release(ticket);
+        route.write(ticket, key, value);
       }
-    }
+      if (countAccess) {
+        recordAccess(current != null);
+      }
+      if (current == null) {
+        return created(key, stored);
+      }
+      replaced[0] = current.value();
+      statistics.recordPuts(1);
+      dispatcher.publishUpdated(this, key, current.value(), stored);
+      return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
+    });
     return replaced[0];
   }
 
@@ -308,9 +313,20 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       // copy everything first: a value that cannot be copied must fail the call before any write
       Map<K, V> copies = new HashMap<>(entries.size());
       entries.forEach((key, value) -> copies.put(key, copyIn(value)));
-      boolean keyByKey = route.isWriteBehind();
-      RuntimeException failure = keyByKey ? null : route.writeAll(entries);
-      entries.forEach((key, value) -> putInternal(key, value, copies.get(key), keyByKey, false));
+      if (route.isWriteBehind()) {
+        // the overflow policy admits all the keys or none, before the cache changes (clause 8)
+        List<Ticket> tickets = route.admitAll(entries.keySet());
+        try {
+          Iterator<Ticket> ticket = tickets.iterator();
+          entries.forEach((key, value) ->
+              putAdmitted(ticket.next(), key, value, copies.get(key), true, false));
+        } finally {
+          route.releaseAll(tickets);
+        }
+        return;
+      }
+      RuntimeException failure = route.writeAll(entries);
+      entries.forEach((key, value) -> putInternal(key, value, copies.get(key), false, false));
       if (failure != null) {
         throw failure;
       }
@@ -363,26 +379,32 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   /** Removes a key and returns its value; {@code write} says whether the writer route gets the delete. */
   private V removeInternal(K key, boolean write) {
+    if (!write) {
+      return removeAdmitted(null, key, false);
+    }
+    Ticket ticket = route.admit(key);
+    try {
+      return removeAdmitted(ticket, key, true);
+    } finally {
+      route.release(ticket);
+    }
+  }
+
+  /** {@link #removeInternal} for a key the writer route has admitted already (or not written). */
+  private V removeAdmitted(Ticket ticket, K key, boolean write) {
     @SuppressWarnings("unchecked")
     V[] removed = (V[]) new Object[1];
-    Ticket ticket = write ? route.admit(key) : null;
-    try {
-      store.compute(key, (k, current) -> {
-        if (write) {
-          route.delete(ticket, key);
-        }
-        if (current != null) {
-          removed[0] = current.value();
-          statistics.recordRemovals(1);
-          dispatcher.publishRemoved(this, key, current.value());
-        }
-        return null;
-      });
-    } finally {
+    store.compute(key, (k, current) -> {
       if (write) {
-        route.release(ticket);
+        route.delete(ticket, key);
       }
-    }
+      if (current != null) {
+        removed[0] = current.value();
+        statistics.recordRemovals(1);
+        dispatcher.publishRemoved(this, key, current.value());
+      }
+      return null;
+    });
     return removed[0];
   }
 
@@ -545,7 +567,13 @@ public final class JotterCache<K, V> implements Cache<K, V> {
 
   private void removeAllInternal(Collection<K> keys) {
     if (route.isWriteBehind()) {
-      keys.forEach(key -> removeInternal(key, true));
+      List<Ticket> tickets = route.admitAll(keys);
+      try {
+        Iterator<Ticket> ticket = tickets.iterator();
+        keys.forEach(key -> removeAdmitted(ticket.next(), key, true));
+      } finally {
+        route.releaseAll(tickets);
+      }
       return;
     }
     RuntimeException failure = route.deleteAll(keys);
@@ -577,26 +605,32 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   private <T> T invokeInternal(K key, EntryProcessor<K, V, T> processor, Object[] arguments) {
-    Object[] result = new Object[1];
     Ticket ticket = route.admit(key);
     try {
-      store.compute(copyIn(key), (k, current) -> {
-        recordAccess(current != null);
-        EntryProcessorEntry<K, V> entry = new EntryProcessorEntry<>(key,
-            current == null ? null : copyOut(current.value()),
-            readThrough || writeBehind ? this::load : null);
-        try {
-          result[0] = processor.process(entry, arguments);
-        } catch (EntryProcessorException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          throw new EntryProcessorException(e);
-        }
-        return applyProcessed(ticket, key, current, entry);
-      });
+      return invokeAdmitted(ticket, key, processor, arguments);
     } finally {
       route.release(ticket);
     }
+  }
+
+  /** {@link #invokeInternal} for a key the writer route has admitted already. */
+  private <T> T invokeAdmitted(Ticket ticket, K key, EntryProcessor<K, V, T> processor,
+      Object[] arguments) {
+    Object[] result = new Object[1];
+    store.compute(copyIn(key), (k, current) -> {
+      recordAccess(current != null);
+      EntryProcessorEntry<K, V> entry = new EntryProcessorEntry<>(key,
+          current == null ? null : copyOut(current.value()),
+          readThrough || writeBehind ? this::load : null);
+      try {
+        result[0] = processor.process(entry, arguments);
+      } catch (EntryProcessorException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new EntryProcessorException(e);
+      }
+      return applyProcessed(ticket, key, current, entry);
+    });
     @SuppressWarnings("unchecked")
     T typed = (T) result[0];
     return typed;
@@ -640,10 +674,15 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     keys.forEach(this::requireKey);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     Map<K, EntryProcessorResult<T>> results = new HashMap<>(keys.size());
+    List<K> ordered = new ArrayList<>(keys);
+    // all keys admitted or none, before any processor runs (clause 8)
+    List<Ticket> tickets = route.admitAll(ordered);
     try {
-      for (K key : keys) {
+      Iterator<Ticket> ticket = tickets.iterator();
+      for (K key : ordered) {
+        Ticket admitted = ticket.next();
         try {
-          T result = invokeInternal(key, entryProcessor, arguments);
+          T result = invokeAdmitted(admitted, key, entryProcessor, arguments);
           if (result != null) {
             results.put(key, () -> result);
           }
@@ -657,6 +696,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       }
       return results;
     } finally {
+      route.releaseAll(tickets);
       dispatcher.dispatchSynchronous();
     }
   }

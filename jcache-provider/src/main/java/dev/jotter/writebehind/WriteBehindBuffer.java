@@ -222,6 +222,11 @@ public final class WriteBehindBuffer<K, V> {
     return cacheName;
   }
 
+  /** Returns the bound of pending and in-flight operations ({@code maxPendingOperations}). */
+  public int maxPendingOperations() {
+    return config.maxPendingOperations();
+  }
+
   /**
    * Makes room for one mutation of {@code key}; call it before the cache's per-key section, and
    * {@link #release} after it in a {@code finally} block. Never changes the queue.

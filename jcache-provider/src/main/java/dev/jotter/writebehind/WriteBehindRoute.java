@@ -2,7 +2,9 @@ package dev.jotter.writebehind;
 
 import dev.jotter.writer.WriterRoute;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import javax.cache.integration.CacheWriterException;
 
 /**
  * The writer route of a write-behind cache: mutations go to the {@link WriteBehindBuffer}, which
@@ -35,6 +37,22 @@ public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
   @Override
   public Ticket admit(K key) {
     return buffer.reserve(key);
+  }
+
+  /**
+   * Admits a bulk mutation's keys all together; one with more keys than the buffer can ever hold
+   * is refused at once, as waiting could never succeed.
+   */
+  @Override
+  public List<Ticket> admitAll(Collection<K> keys) {
+    int capacity = buffer.maxPendingOperations();
+    if (keys.size() > capacity) {
+      throw new CacheWriterException("A bulk operation of " + keys.size() + " keys on cache '"
+          + buffer.cacheName() + "' cannot be admitted to its write-behind buffer of "
+          + capacity + " operations (maxPendingOperations) at once: split it, or raise "
+          + "maxPendingOperations");
+    }
+    return WriterRoute.super.admitAll(keys);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.jotter.writer;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,40 @@ public interface WriterRoute<K, V> {
 
   /** Reserves what a mutation of {@code key} needs; may wait or refuse with a CacheWriterException. */
   Ticket admit(K key);
+
+  /**
+   * Reserves for a bulk mutation: every key or none, so that a refusal leaves the cache unchanged.
+   * The tickets come in the order of {@code keys}; {@link #releaseAll} returns them.
+   */
+  default List<Ticket> admitAll(Collection<K> keys) {
+    List<Ticket> tickets = new ArrayList<>(keys.size());
+    try {
+      for (K key : keys) {
+        tickets.add(admit(key));
+      }
+      return tickets;
+    } catch (RuntimeException e) {
+      releaseAll(tickets);
+      throw e;
+    }
+  }
+
+  /** Returns the tickets of {@link #admitAll}; called in a finally block. */
+  default void releaseAll(List<Ticket> tickets) {
+    RuntimeException failure = null;
+    for (Ticket ticket : tickets) {
+      try {
+        release(ticket);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
 
   /** Passes a write to the writer; called inside the key's atomic section. */
   void write(Ticket ticket, K key, V value);
