@@ -13,8 +13,9 @@
 #   W2_OPTS     JMH options of workload 2, slow writer  (default: -wi 1 -w 1s -i 2 -r 2s)
 #   W1_FILTER   JMH include pattern of workload 1 (default: JCacheBenchmark)
 #   W2_FILTER   JMH include pattern of workload 2 (default: WriteBenchmark)
+#   W4_OPTS     JMH options of workload 4, journal cost (default: -wi 1 -w 1s -i 2 -r 1s)
 #   W2_PARAMS   JMH -p options of workload 2, e.g. "-p contender=jotter-wt,ehcache-wb" (default: all)
-#   SKIP=       space-separated parts to leave out: w1 w2 memory
+#   SKIP=       space-separated parts to leave out: w1 w2 w4 memory
 #   JMH_EXTRA   more JMH options for both workloads (e.g. "-prof stack")
 #   RESULTS     folder for the raw results (default: benchmarks/target/results)
 #   DOCS        where benchmarks.md and the PNGs go (default: docs)
@@ -27,6 +28,7 @@ JAR=benchmarks/target/benchmarks.jar
 ROUNDS=${ROUNDS:-3}
 W1_OPTS=${W1_OPTS:--wi 2 -w 800ms -i 2 -r 1s}
 W2_OPTS=${W2_OPTS:--wi 1 -w 1s -i 2 -r 2s}
+W4_OPTS=${W4_OPTS:--wi 1 -w 1s -i 2 -r 1s}
 W1_FILTER=${W1_FILTER:-JCacheBenchmark}
 W2_FILTER=${W2_FILTER:-WriteBenchmark}
 W2_PARAMS=${W2_PARAMS:-}
@@ -53,6 +55,7 @@ mkdir -p "$RESULTS" "$DOCS"
 skip w1 || rm -f "$RESULTS"/jcache-*
 skip w2 || rm -f "$RESULTS"/write-*
 skip memory || rm -f "$RESULTS"/memory.json
+skip w4 || rm -f "$RESULTS"/journal-* "$RESULTS"/fsync-*
 start=$(date +%s)
 for round in $(seq 1 "$ROUNDS"); do
   if ! skip w1; then
@@ -70,6 +73,19 @@ for round in $(seq 1 "$ROUNDS"); do
     grep -E '^WriteBenchmark\.put +' "$RESULTS/write-$round.log" || true
   fi
 done
+if ! skip w4; then
+  echo "=== workload 4, durability: the journal's cost and the disk's fsync rate"
+  for round in $(seq 1 "$ROUNDS"); do
+    # shellcheck disable=SC2086
+    "$JAVA" -jar "$JAR" 'FsyncBenchmark' -f 1 $W4_OPTS $JMH_EXTRA \
+      -rf json -rff "$RESULTS/fsync-$round.json" -o "$RESULTS/fsync-$round.log"
+    # shellcheck disable=SC2086
+    "$JAVA" -jar "$JAR" 'JournalBenchmark' -f 1 $W4_OPTS $JMH_EXTRA \
+      -rf json -rff "$RESULTS/journal-$round.json" -o "$RESULTS/journal-$round.log"
+    grep -E '^(FsyncBenchmark|JournalBenchmark)\.[a-z0-9_]+ ' "$RESULTS/fsync-$round.log" \
+      "$RESULTS/journal-$round.log" || true
+  done
+fi
 if ! skip memory; then
   echo "=== workload 5, memory per entry"
   "$JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" dev.jotter.benchmarks.memory.MemoryFootprint \
