@@ -3,6 +3,7 @@ package dev.jotter;
 import dev.jotter.configuration.JotterConfiguration;
 import dev.jotter.configuration.Ticker;
 import dev.jotter.copy.Copier;
+import dev.jotter.copy.SerializationCopier;
 import dev.jotter.event.EventDispatcher;
 import dev.jotter.expiry.ExpiryCalculator;
 import dev.jotter.management.JotterStatistics;
@@ -313,6 +314,10 @@ public final class JotterCache<K, V> implements Cache<K, V> {
       // copy everything first: a value that cannot be copied must fail the call before any write
       Map<K, V> copies = new HashMap<>(entries.size());
       entries.forEach((key, value) -> copies.put(key, copyIn(value)));
+      if (route.isWriteBehind() && !route.admitsBulkAtOnce()) {
+        entries.forEach((key, value) -> putInternal(key, value, copies.get(key), true, false));
+        return;
+      }
       if (route.isWriteBehind()) {
         // the overflow policy admits all the keys or none, before the cache changes (clause 8)
         List<Ticket> tickets = route.admitAll(entries.keySet());
@@ -566,6 +571,10 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   private void removeAllInternal(Collection<K> keys) {
+    if (route.isWriteBehind() && !route.admitsBulkAtOnce()) {
+      keys.forEach(key -> removeInternal(key, true));
+      return;
+    }
     if (route.isWriteBehind()) {
       List<Ticket> tickets = route.admitAll(keys);
       try {
@@ -675,14 +684,15 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     Map<K, EntryProcessorResult<T>> results = new HashMap<>(keys.size());
     List<K> ordered = new ArrayList<>(keys);
-    // all keys admitted or none, before any processor runs (clause 8)
-    List<Ticket> tickets = route.admitAll(ordered);
+    // all keys admitted or none, before any processor runs (clause 8), where the route can
+    boolean atOnce = route.admitsBulkAtOnce();
+    List<Ticket> tickets = atOnce ? route.admitAll(ordered) : List.of();
     try {
       Iterator<Ticket> ticket = tickets.iterator();
       for (K key : ordered) {
-        Ticket admitted = ticket.next();
         try {
-          T result = invokeAdmitted(admitted, key, entryProcessor, arguments);
+          T result = atOnce ? invokeAdmitted(ticket.next(), key, entryProcessor, arguments)
+              : invokeInternal(key, entryProcessor, arguments);
           if (result != null) {
             results.put(key, () -> result);
           }
@@ -1029,12 +1039,15 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     }
   }
 
+  // immutable keys and values are the common case: they skip the copier and the class loader lookup
   private <T> T copyIn(T object) {
-    return storeByValue ? copier.copy(object, manager.getClassLoader()) : object;
+    return storeByValue && !SerializationCopier.isImmutable(object)
+        ? copier.copy(object, manager.getClassLoader()) : object;
   }
 
   private V copyOut(V value) {
-    return storeByValue && value != null ? copier.copy(value, manager.getClassLoader()) : value;
+    return storeByValue && value != null && !SerializationCopier.isImmutable(value)
+        ? copier.copy(value, manager.getClassLoader()) : value;
   }
 
   private long startTimer() {

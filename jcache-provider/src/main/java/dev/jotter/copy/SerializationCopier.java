@@ -60,10 +60,16 @@ public final class SerializationCopier implements Copier {
     }
   }
 
+  /** Returns whether no one can change {@code object}, so that a copy of it would be wasted work. */
+  public static boolean isImmutable(Object object) {
+    Class<?> type = object.getClass();
+    return IMMUTABLE.contains(type) || type.isEnum();
+  }
+
   @Override
   public <T> T copy(T object, ClassLoader classLoader) {
     Class<?> type = object.getClass();
-    if (IMMUTABLE.contains(type) || type.isEnum() || type.isPrimitive()) {
+    if (isImmutable(object)) {
       return object;
     }
     if (!(object instanceof Serializable)) {

@@ -222,6 +222,11 @@ public final class WriteBehindBuffer<K, V> {
     return cacheName;
   }
 
+  /** Returns the overflow policy of the buffer. */
+  public OverflowPolicy overflowPolicy() {
+    return config.overflowPolicy();
+  }
+
   /** Returns the bound of pending and in-flight operations ({@code maxPendingOperations}). */
   public int maxPendingOperations() {
     return config.maxPendingOperations();

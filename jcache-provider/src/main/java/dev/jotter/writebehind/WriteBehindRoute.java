@@ -1,10 +1,9 @@
 package dev.jotter.writebehind;
 
+import dev.jotter.configuration.OverflowPolicy;
 import dev.jotter.writer.WriterRoute;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import javax.cache.integration.CacheWriterException;
 
 /**
  * The writer route of a write-behind cache: mutations go to the {@link WriteBehindBuffer}, which
@@ -40,19 +39,13 @@ public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
   }
 
   /**
-   * Admits a bulk mutation's keys all together; one with more keys than the buffer can ever hold
-   * is refused at once, as waiting could never succeed.
+   * All at once under {@code FAIL} and {@code WRITE_THROUGH}, which never wait for a slot. Not under
+   * {@code BLOCK}: a bulk call holding some slots while it waits for more could wait for another
+   * bulk call that does the same; it waits key by key, holding nothing, instead.
    */
   @Override
-  public List<Ticket> admitAll(Collection<K> keys) {
-    int capacity = buffer.maxPendingOperations();
-    if (keys.size() > capacity) {
-      throw new CacheWriterException("A bulk operation of " + keys.size() + " keys on cache '"
-          + buffer.cacheName() + "' cannot be admitted to its write-behind buffer of "
-          + capacity + " operations (maxPendingOperations) at once: split it, or raise "
-          + "maxPendingOperations");
-    }
-    return WriterRoute.super.admitAll(keys);
+  public boolean admitsBulkAtOnce() {
+    return buffer.overflowPolicy() != OverflowPolicy.BLOCK;
   }
 
   @Override

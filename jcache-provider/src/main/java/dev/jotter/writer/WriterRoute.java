@@ -47,6 +47,14 @@ public interface WriterRoute<K, V> {
     }
   }
 
+  /**
+   * Returns whether bulk mutations are admitted with {@link #admitAll} (all keys or none, before the
+   * cache changes) rather than key by key.
+   */
+  default boolean admitsBulkAtOnce() {
+    return true;
+  }
+
   /** Returns the tickets of {@link #admitAll}; called in a finally block. */
   default void releaseAll(List<Ticket> tickets) {
     RuntimeException failure = null;

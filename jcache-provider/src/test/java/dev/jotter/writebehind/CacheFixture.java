@@ -130,7 +130,10 @@ final class CacheFixture implements AutoCloseable {
         .batchSize(3).maxPendingOperations(1_000).maxWriteDelay(HOUR)
         .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)).jitter(0)
         .maxAttempts(1_000).maxRetryTime(Duration.ofDays(1))
-        .blockTimeout(Duration.ofSeconds(1)).drainTimeout(Duration.ofSeconds(5));
+        .blockTimeout(Duration.ofSeconds(1))
+        // the threaded tests move the fake clock 100 ms per spin while a close drains: a short
+        // drain timeout would expire before the flusher thread has called the writer
+        .drainTimeout(Duration.ofDays(365));
   }
 
   static CacheFixture inline(WriteBehindConfiguration.Builder settings) {
