@@ -1,10 +1,14 @@
 package dev.jotter.examples.demo;
 
 import dev.jotter.JotterCache;
-import dev.jotter.writebehind.WriteBehindStatistics;
+import dev.jotter.metrics.WriteBehindMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +21,13 @@ import java.util.concurrent.TimeUnit;
  *   [write-behind   1.0s] puts/s  41,210 | pending    96 | lag   49 ms | rows written/s  2,410 | coalesced  38,511
  * </pre>
  *
- * <p>{@code puts/s} is the cache's standard {@code CachePuts} statistic, {@code pending},
- * {@code lag} (the age of the oldest pending operation) and {@code coalesced} come from
- * {@link JotterCache#writeBehindStatistics()}, and {@code rows written/s} from the
- * {@link CountingCacheWriter} around the JDBC writer (rows upserted plus rows deleted). A
- * write-through cache has no buffer, so it shows dashes there.
+ * <p>{@code puts/s} is the cache's standard {@code CachePuts} statistic; {@code pending},
+ * {@code lag} (the age of the oldest pending operation) and {@code coalesced} are Jotter's
+ * Micrometer meters ({@code cache.writebehind.pending}, {@code .lag}, {@code .coalesced}), read from
+ * a {@link SimpleMeterRegistry} the way a Prometheus scrape or Spring Boot's actuator would read
+ * them; {@code rows written/s} comes from the {@link CountingCacheWriter} around the JDBC writer
+ * (rows upserted plus rows deleted). A write-through cache has no buffer and no such meters, so it
+ * shows dashes there.
  *
  * <p>The periodic line is printed by its own daemon thread; {@link #close()} stops it.
  * {@link #printNow} adds a line at a moment of the run's choosing (the end of the workload, the end
@@ -34,6 +40,8 @@ final class LiveLine implements AutoCloseable {
   private final JotterCache<?, ?> cache;
   private final CountingCacheWriter.Counters writes;
   private final ScheduledExecutorService timer;
+  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final WriteBehindMetrics binding;
   private final long periodNanos;
   private final long startedAt = System.nanoTime();
   // touched by the timer thread only
@@ -50,6 +58,8 @@ final class LiveLine implements AutoCloseable {
     this.writes = writes;
     this.lastPuts = cache.statistics().getCachePuts();
     this.lastRows = rows(writes.snapshot());
+    this.binding = cache.writeBehindStatistics().isPresent()
+        ? WriteBehindMetrics.monitor(meters, cache) : null;
     this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "demo-live-line");
       thread.setDaemon(true);
@@ -98,15 +108,17 @@ final class LiveLine implements AutoCloseable {
     double seconds = Math.max(1e-9, (now - lastAt) / 1e9);
     long puts = cache.statistics().getCachePuts();
     long rows = rows(writes.snapshot());
-    Optional<WriteBehindStatistics> buffer = cache.writeBehindStatistics();
+    Gauge pending = meters.find(WriteBehindMetrics.PENDING).gauge();
+    TimeGauge lag = meters.find(WriteBehindMetrics.LAG).timeGauge();
+    FunctionCounter coalesced = meters.find(WriteBehindMetrics.COALESCED).functionCounter();
     out.printf("  [%-13s %4.1fs] puts/s %,7d | pending %5s | lag %7s | rows written/s %,6d"
             + " | coalesced %7s%s%n",
         label, (now - startedAt) / 1e9,
         Math.round((puts - lastPuts) / seconds),
-        buffer.map(s -> String.format("%,d", s.pendingOperations())).orElse("-"),
-        buffer.map(s -> s.oldestPendingAge().toMillis() + " ms").orElse("-"),
+        pending == null ? "-" : String.format("%,d", Math.round(pending.value())),
+        lag == null ? "-" : Math.round(lag.value(TimeUnit.MILLISECONDS)) + " ms",
         Math.round((rows - lastRows) / seconds),
-        buffer.map(s -> String.format("%,d", s.coalesced())).orElse("-"), suffix);
+        coalesced == null ? "-" : String.format("%,d", Math.round(coalesced.count())), suffix);
     lastAt = now;
     lastPuts = puts;
     lastRows = rows;
@@ -119,6 +131,9 @@ final class LiveLine implements AutoCloseable {
   /** Stops the line; no line is printed after this returns. */
   @Override
   public void close() {
+    if (binding != null) {
+      binding.close();
+    }
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
