@@ -1,6 +1,5 @@
 package dev.jotter;
 
-import java.util.Map;
 import java.util.Objects;
 import javax.cache.Cache;
 
@@ -57,10 +56,5 @@ public final class JotterEntry<K, V> implements Cache.Entry<K, V> {
   @Override
   public String toString() {
     return key + "=" + value;
-  }
-
-  /** Returns a map entry's key and value as a cache entry. */
-  static <K, V> JotterEntry<K, V> of(Map.Entry<K, V> entry) {
-    return new JotterEntry<>(entry.getKey(), entry.getValue());
   }
 }
