@@ -53,25 +53,8 @@ public class CachePutInterceptor {
     Cache<Object, Object> cache = method.cache(invocation);
     Object value = invocation.value();
 
-    if (!annotation.afterInvocation()) {
-      put(cache, key, value);
-      return context.proceed();
-    }
-    Object result;
-    try {
-      result = context.proceed();
-    } catch (Throwable thrown) {
-      if (Exceptions.included(thrown, annotation.cacheFor(), annotation.noCacheFor(), false)) {
-        try {
-          put(cache, key, value);
-        } catch (RuntimeException putFailed) {
-          thrown.addSuppressed(putFailed);
-        }
-      }
-      throw thrown;
-    }
-    put(cache, key, value);
-    return result;
+    return Exceptions.around(context, annotation.afterInvocation(), annotation.cacheFor(),
+        annotation.noCacheFor(), () -> put(cache, key, value));
   }
 
   private static void put(Cache<Object, Object> cache, GeneratedCacheKey key, Object value) {

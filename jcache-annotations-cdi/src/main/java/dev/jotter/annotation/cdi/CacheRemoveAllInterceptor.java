@@ -46,24 +46,7 @@ public class CacheRemoveAllInterceptor {
     CacheRemoveAll annotation = method.annotation();
     Cache<Object, Object> cache = method.cache(method.invocation(context));
 
-    if (!annotation.afterInvocation()) {
-      cache.removeAll();
-      return context.proceed();
-    }
-    Object result;
-    try {
-      result = context.proceed();
-    } catch (Throwable thrown) {
-      if (Exceptions.included(thrown, annotation.evictFor(), annotation.noEvictFor(), false)) {
-        try {
-          cache.removeAll();
-        } catch (RuntimeException removeFailed) {
-          thrown.addSuppressed(removeFailed);
-        }
-      }
-      throw thrown;
-    }
-    cache.removeAll();
-    return result;
+    return Exceptions.around(context, annotation.afterInvocation(), annotation.evictFor(),
+        annotation.noEvictFor(), cache::removeAll);
   }
 }

@@ -48,24 +48,7 @@ public class CacheRemoveEntryInterceptor {
     GeneratedCacheKey key = method.key(invocation);
     Cache<Object, Object> cache = method.cache(invocation);
 
-    if (!annotation.afterInvocation()) {
-      cache.remove(key);
-      return context.proceed();
-    }
-    Object result;
-    try {
-      result = context.proceed();
-    } catch (Throwable thrown) {
-      if (Exceptions.included(thrown, annotation.evictFor(), annotation.noEvictFor(), false)) {
-        try {
-          cache.remove(key);
-        } catch (RuntimeException removeFailed) {
-          thrown.addSuppressed(removeFailed);
-        }
-      }
-      throw thrown;
-    }
-    cache.remove(key);
-    return result;
+    return Exceptions.around(context, annotation.afterInvocation(), annotation.evictFor(),
+        annotation.noEvictFor(), () -> cache.remove(key));
   }
 }
