@@ -285,9 +285,13 @@ class CacheDurabilityTest {
     crashLikeClose(first);
 
     GatedWriter.failing = false;
+    // the replayed batch waits until the read below has seen the journaled state: once written,
+    // "hot" would rightly be read through the loader, whose stand-in database never changes
+    GatedWriter.gate = new CountDownLatch(1);
     Cache<String, String> after = create(newManager(), "coalesced", settings);
     assertEquals("v47", after.get("hot"));
     after.put("hot", "new");
+    GatedWriter.gate.countDown();
     assertTrue(after.unwrap(JotterCache.class).flush(Duration.ofSeconds(30)));
     List<String> hot = only("hot", new ArrayList<>(GatedWriter.WRITTEN));
     assertEquals("hot=new", hot.get(hot.size() - 1), hot.toString());
