@@ -144,6 +144,11 @@ public final class WriteBehindBuffer<K, V> {
   private final long maxWriteDelayNanos;
   private final long maxRetryNanos;
   private final long blockTimeoutNanos;
+  /**
+   * Whether a mutation may coalesce into its key's waiting operation without the lock (see
+   * {@link Op#tryCoalesce}). Not with a journal, whose appends must follow the queue's order.
+   */
+  private final boolean coalescesWithoutLock;
 
   private final AtomicInteger usedSlots = new AtomicInteger();
   private final AtomicInteger blockedReservers = new AtomicInteger();
@@ -203,6 +208,7 @@ public final class WriteBehindBuffer<K, V> {
     this.maxWriteDelayNanos = config.maxWriteDelay().toNanos();
     this.maxRetryNanos = saturatedNanos(config.maxRetryTime());
     this.blockTimeoutNanos = saturatedNanos(config.blockTimeout());
+    this.coalescesWithoutLock = config.coalescing() && (b.journal == Journal.<K, V>none());
   }
 
   /**
@@ -244,6 +250,10 @@ public final class WriteBehindBuffer<K, V> {
   public Reservation reserve(K key) {
     requireNonNull(key, "key");
     checkOpen();
+    if (coalescesWithoutLock && waiting(key) != null) {
+      // expected to coalesce, so no slot: clause 8's race if the operation leaves meanwhile
+      return new Reservation(false, false);
+    }
     if (tryTakeSlot()) {
       return new Reservation(false, true);
     }
@@ -368,6 +378,7 @@ public final class WriteBehindBuffer<K, V> {
         Thread.currentThread().interrupt();
       }
       terminated = true;
+      live.values().forEach(Op::seize); // a racing lock-free coalesce now fails and sees the close
       List<K> lostKeys = live.values().stream().map(op -> op.key).toList();
       lost.add(lostKeys.size());
       closeReport = new CloseReport<>(lostKeys.isEmpty(), lostKeys.size(), lostKeys);
@@ -470,6 +481,14 @@ public final class WriteBehindBuffer<K, V> {
   private void apply(Reservation reservation, K key, V value) {
     requireNonNull(reservation, "reservation");
     requireNonNull(key, "key");
+    if (coalescesWithoutLock && !reservation.writeThrough && !closing) {
+      // the hot-key path: replace the waiting value in place; no lock, no queue change
+      Op<K, V> op = waiting(key);
+      if ((op != null) && op.tryCoalesce(value)) {
+        coalesced.increment();
+        return;
+      }
+    }
     Op<K, V> replaced = null;
     List<List<Op<K, V>>> next = List.of();
     boolean synchronous = false;
@@ -554,6 +573,7 @@ public final class WriteBehindBuffer<K, V> {
     KeyQueue<K, V> queue = keys.get(key);
     Op<K, V> tail = coalescable(queue);
     if (tail != null) {
+      tail.seize(); // a mutation racing without the lock must not land in the replaced operation
       boolean queued = (tail == queue.head());
       if (queued) {
         unplace(queue);
@@ -581,6 +601,13 @@ public final class WriteBehindBuffer<K, V> {
       place(queue, now);
     }
     return null;
+  }
+
+  /** The key's newest operation if the flusher has not seized it; may change at once. */
+  private Op<K, V> waiting(K key) {
+    KeyQueue<K, V> queue = keys.get(key);
+    Op<K, V> latest = (queue == null) ? null : queue.latest;
+    return ((latest != null) && latest.isWaiting()) ? latest : null;
   }
 
   private void supersedeDeadLetter(K key) {
@@ -674,6 +701,7 @@ public final class WriteBehindBuffer<K, V> {
       }
       it.remove();
       queue.inFlight = true;
+      queue.head().seize(); // the value the writer gets; later mutations queue behind it
       batch.add(queue.head());
     }
     return batch;
@@ -931,7 +959,7 @@ public final class WriteBehindBuffer<K, V> {
     DeadLetter<K, V> firstUndelivered = null;
     RuntimeException firstError = null;
     for (Op<K, V> op : dying) {
-      DeadLetter<K, V> letter = new DeadLetter<>(this, op.order, op.key, op.value, op.attempts,
+      DeadLetter<K, V> letter = new DeadLetter<>(this, op.order, op.key, op.value(), op.attempts,
           wallNow.minusNanos(tickerNow - op.firstFailureAt), op.lastFailure);
       try {
         deadLetters.deadLettered(letter);
