@@ -2,7 +2,7 @@
 # Runs Jotter's benchmark suite beside Caffeine's JCache provider and Ehcache 3, and writes
 # docs/benchmarks.md with its charts (docs/benchmarks-*.png).
 #
-#   benchmarks/run.sh                 # the default suite: 3 interleaved rounds, about 14 minutes on 2 cores
+#   benchmarks/run.sh                 # the default suite: 3 interleaved rounds, about 25 minutes on 2 cores
 #   ROUNDS=1 W1_OPTS="-wi 2 -i 3 -r 1s" benchmarks/run.sh   # a quick look
 #   SKIP_BUILD=1 benchmarks/run.sh    # reuse benchmarks/target/benchmarks.jar
 #
@@ -13,9 +13,12 @@
 #   W2_OPTS     JMH options of workload 2, slow writer  (default: -wi 1 -w 1s -i 2 -r 2s)
 #   W1_FILTER   JMH include pattern of workload 1 (default: JCacheBenchmark)
 #   W2_FILTER   JMH include pattern of workload 2 (default: WriteBenchmark)
+#   W3_OPTS     JMH options of workload 3, real database drain (default: -wi 8 -w 4s -i 3 -r 4s; the
+#               long warm-up is for H2, whose engine runs in the benchmark's JVM and is JIT-compiled
+#               there; about 3.5 minutes a round on 2 cores), e.g. add "-p database=postgres" for one database
 #   W4_OPTS     JMH options of workload 4, journal cost (default: -wi 1 -w 1s -i 2 -r 1s)
 #   W2_PARAMS   JMH -p options of workload 2, e.g. "-p contender=jotter-wt,ehcache-wb" (default: all)
-#   SKIP=       space-separated parts to leave out: w1 w2 w4 memory
+#   SKIP=       space-separated parts to leave out: w1 w2 w3 w4 memory
 #   JMH_EXTRA   more JMH options for both workloads (e.g. "-prof stack")
 #   RESULTS     folder for the raw results (default: benchmarks/target/results)
 #   DOCS        where benchmarks.md and the PNGs go (default: docs)
@@ -28,6 +31,7 @@ JAR=benchmarks/target/benchmarks.jar
 ROUNDS=${ROUNDS:-3}
 W1_OPTS=${W1_OPTS:--wi 2 -w 800ms -i 2 -r 1s}
 W2_OPTS=${W2_OPTS:--wi 1 -w 1s -i 2 -r 2s}
+W3_OPTS=${W3_OPTS:--wi 8 -w 4s -i 3 -r 4s}
 W4_OPTS=${W4_OPTS:--wi 1 -w 1s -i 2 -r 1s}
 W1_FILTER=${W1_FILTER:-JCacheBenchmark}
 W2_FILTER=${W2_FILTER:-WriteBenchmark}
@@ -45,7 +49,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" ]]; then
     ./mvnw -B -q -Pbenchmarks -pl benchmarks -am package -DskipTests
   else
     # the root pom has no benchmarks profile yet: build the module on its own
-    ./mvnw -B -q install -DskipTests -pl jcache-provider
+    # (workload 3 uses the examples module's JDBC writer, so install that too)
+    ./mvnw -B -q install -DskipTests -pl jcache-provider,examples -am
     ./mvnw -B -q -f benchmarks/pom.xml package -DskipTests
   fi
 fi
@@ -54,6 +59,7 @@ mkdir -p "$RESULTS" "$DOCS"
 # a skipped part keeps its earlier results, so that the report can be redone part by part
 skip w1 || rm -f "$RESULTS"/jcache-*
 skip w2 || rm -f "$RESULTS"/write-*
+skip w3 || rm -f "$RESULTS"/db-*
 skip memory || rm -f "$RESULTS"/memory.json
 skip w4 || rm -f "$RESULTS"/journal-* "$RESULTS"/fsync-*
 start=$(date +%s)
@@ -71,6 +77,15 @@ for round in $(seq 1 "$ROUNDS"); do
     "$JAVA" -jar "$JAR" "$W2_FILTER" -f 1 $W2_OPTS $W2_PARAMS $JMH_EXTRA \
       -rf json -rff "$RESULTS/write-$round.json" -o "$RESULTS/write-$round.log"
     grep -E '^WriteBenchmark\.put +' "$RESULTS/write-$round.log" || true
+  fi
+  if ! skip w3; then
+    echo "=== round $round/$ROUNDS: workload 3, real database drain (H2, PostgreSQL)"
+    # shellcheck disable=SC2086
+    # -o keeps the forks' own output out of the log: db-N.out keeps it (database versions and
+    # settings, the write-behind buffer's account of its batches) for the report
+    "$JAVA" -jar "$JAR" 'DatabaseDrainBenchmark' -f 1 $W3_OPTS $JMH_EXTRA \
+      -rf json -rff "$RESULTS/db-$round.json" -o "$RESULTS/db-$round.log" | tee "$RESULTS/db-$round.out"
+    grep -E '^DatabaseDrainBenchmark\.drain +' "$RESULTS/db-$round.log" || true
   fi
 done
 if ! skip w4; then
@@ -96,6 +111,7 @@ command="benchmarks/run.sh"
 [[ "$ROUNDS" != 3 ]] && command="ROUNDS=$ROUNDS $command"
 [[ "$W1_OPTS" != "-wi 2 -w 800ms -i 2 -r 1s" ]] && command="W1_OPTS=\"$W1_OPTS\" $command"
 [[ "$W2_OPTS" != "-wi 1 -w 1s -i 2 -r 2s" ]] && command="W2_OPTS=\"$W2_OPTS\" $command"
+[[ "$W3_OPTS" != "-wi 8 -w 4s -i 3 -r 4s" ]] && command="W3_OPTS=\"$W3_OPTS\" $command"
 [[ -n "$W2_PARAMS" ]] && command="W2_PARAMS=\"$W2_PARAMS\" $command"
 [[ -n "$SKIP" ]] && command="SKIP=\"$SKIP\" $command"
 JOTTER_GIT_REVISION=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || true) \

