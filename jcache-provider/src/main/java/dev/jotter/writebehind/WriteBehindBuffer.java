@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -162,7 +163,13 @@ public final class WriteBehindBuffer<K, V> {
   private final TreeMap<Long, KeyQueue<K, V>> ready = new TreeMap<>();
   private final TreeMap<Op<K, V>, KeyQueue<K, V>> delayed = new TreeMap<>(
       Comparator.<Op<K, V>>comparingLong(op -> op.notBefore).thenComparingLong(op -> op.order));
-  private final TreeMap<Long, Op<K, V>> live = new TreeMap<>();
+  /**
+   * Insertion order is order: a new operation takes the next, largest order, and one that replaces
+   * another (coalescing, a retry) keeps its predecessor's order and so its place. A linked map then
+   * gives the oldest operation as a sorted map would, with constant-time removal on the flusher's
+   * path.
+   */
+  private final LinkedHashMap<Long, Op<K, V>> live = new LinkedHashMap<>();
   /** The order of each key's current dead letter, until a newer mutation or a resubmission. */
   private final Map<K, Long> deadKeys = new HashMap<>();
   private long nextOrder;
@@ -407,7 +414,7 @@ public final class WriteBehindBuffer<K, V> {
     try {
       Duration lag = live.isEmpty()
           ? Duration.ZERO
-          : Duration.ofNanos(ticker.read() - live.firstEntry().getValue().enqueuedAt);
+          : Duration.ofNanos(ticker.read() - oldest().enqueuedAt);
       return new WriteBehindStatistics(live.size(), lag, coalesced.sum(), written.sum(),
           writerCalls.sum(), batches.sum(), retried.sum(), failed.sum(), deadLettered.sum(),
           lost.sum(), overflowEvents.sum());
@@ -1037,8 +1044,12 @@ public final class WriteBehindBuffer<K, V> {
     }
   }
 
+  private Op<K, V> oldest() {
+    return live.values().iterator().next();
+  }
+
   private boolean flushedBefore(long barrier) {
-    return live.isEmpty() || live.firstKey() >= barrier;
+    return live.isEmpty() || oldest().order >= barrier;
   }
 
   /* ---------------- Helpers ---------------- */
