@@ -58,6 +58,9 @@ public final class Report {
   private final Path results;
   private final Path docs;
   private final String command;
+  /** The hand-written analysis of the missed goals, appended to the report when present. */
+  static final String ANALYSIS = "benchmarks/ANALYSIS.md";
+
   private final StringBuilder md = new StringBuilder();
   private String jdk = "?";
   private String jvmArgs = "";
@@ -220,9 +223,23 @@ public final class Report {
     if (memory != null) {
       memorySection(memory);
     }
+    analysis();
     Path out = docs.resolve("benchmarks.md");
     Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
     System.out.println("wrote " + out);
+  }
+
+  /**
+   * Appends the hand-written analysis of the goals a run missed ({@value #ANALYSIS}, relative to the
+   * directory the script runs in: the repository's root). Numbers cannot say what limits them; the
+   * analysis is kept beside the code and updated with each published run.
+   */
+  private void analysis() throws IOException {
+    Path analysis = Path.of(ANALYSIS);
+    if (Files.isRegularFile(analysis)) {
+      line(Files.readString(analysis, StandardCharsets.UTF_8).strip());
+      line();
+    }
   }
 
   private void machine() throws IOException {
