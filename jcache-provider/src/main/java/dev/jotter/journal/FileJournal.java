@@ -41,10 +41,13 @@ import java.util.regex.Pattern;
  *   <li>{@code SYNC}: {@link #awaitDurable} returns only after a {@code FileChannel.force} that
  *       covered the record; concurrent callers share one force (group commit). A process crash
  *       loses no record whose {@code awaitDurable} returned.
- *   <li>{@code ASYNC}: a background thread forces the journal at most once every
- *       {@code syncInterval} while there is something to force; {@code awaitDurable} returns at
- *       once. A crash loses at most the records appended in the last {@code syncInterval} (plus
- *       the time one force takes).
+ *   <li>{@code ASYNC}: each record is written to the operating system (a {@code write}, not a
+ *       {@code force}) before its append returns, and a background thread forces the journal at
+ *       most once every {@code syncInterval} while there is something to force; {@code
+ *       awaitDurable} returns at once. A process crash (kill -9, out of memory, a JVM crash) loses
+ *       no appended record, since the kernel holds it; an operating-system crash or power loss
+ *       loses at most the records appended in the last {@code syncInterval} plus the time one
+ *       force takes.
  *   <li>Replay passes the unfinished records in sequence order, so each key's operations keep
  *       their original order; it never passes a record that was not written, nor a changed one
  *       (CRC32C per record), and it never throws for damaged files.
@@ -59,11 +62,12 @@ import java.util.regex.Pattern;
  * <b>Concurrency</b>: one append lock guards the in-memory state (segments, the index of
  * unfinished records, the write buffer); appends and DONE marks encode their frame and copy it into
  * a 256 KiB buffer under it (a full buffer is written to the page cache: a {@code write}, never a
- * {@code force}). A separate sync lock serializes forces: the thread that takes it writes out the
- * buffer under the append lock, releases it, and forces outside it, so appends continue while the
- * disk works, and every caller that queued behind it finds its record already covered. The daemon
- * thread {@code jotter-journal-<dir>} runs ASYNC's periodic force (in SYNC mode it forces DONE
- * marks that no caller waits for) and the maintenance below.
+ * {@code force}; {@code ASYNC} writes the buffer out at every append, for the guarantee above).
+ * A separate sync lock serializes forces: the thread that takes it writes out the buffer under
+ * the append lock, releases it, and forces outside it, so appends continue while the disk works,
+ * and every caller that queued behind it finds its record already covered. The daemon thread
+ * {@code jotter-journal-<dir>} runs ASYNC's periodic force (in SYNC mode it forces DONE marks that
+ * no caller waits for) and the maintenance below.
  * <b>Disk bound</b>: a segment that is not active, whose operations are all finished and that
  * holds no DONE mark for an operation still on disk in an older segment, is deleted (oldest
  * first, with a directory fsync between dependent deletions). When a segment rolls, each
@@ -397,6 +401,11 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       }
       long sequence = nextSequence++;
       appendFrame(RecordFormat.encodeOp(sequence, keyBytes, valueBytes));
+      if (durability == Durability.ASYNC) {
+        // into the page cache before the caller is acknowledged: the kernel keeps it when the
+        // process dies (kill -9, OOM, a JVM crash); only the force waits for the interval
+        flushBuffer();
+      }
       Entry<K> e = new Entry<>(sequence, frameSize, active);
       e.key = key;
       unfinished.put(sequence, e);

@@ -311,6 +311,33 @@ class FileJournalTest {
   }
 
   @Test
+  void asyncAppendIsInTheFileWhenItReturnsThoughNothingWasForced(@TempDir Path copy)
+      throws IOException {
+    // what a process crash leaves: the files as the kernel holds them, with no force and no close
+    List<JournalRecord<String, String>> expected = new ArrayList<>();
+    FileJournal.Forcer never = channel -> { };
+    try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
+        .syncInterval(Duration.ofHours(1)).forcer(never).open()) {
+      for (int i = 0; i < 50; i++) {
+        long seq = journal.appendWrite("k" + (i % 7), "v" + i);
+        journal.awaitDurable(seq);
+        expected.add(write(seq, "k" + (i % 7), "v" + i));
+        if (i % 10 == 9) {
+          for (Path segment : Journals.segmentFiles(dir)) {
+            Files.copy(segment, copy.resolve(segment.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+          try (FileJournal<String, String> reader = Journals.quiet(copy, 1 << 20)) {
+            assertEquals(expected, Journals.replay(reader), "after append " + i);
+          }
+          Journals.deleteRecursively(copy);
+          Files.createDirectories(copy);
+        }
+      }
+    }
+  }
+
+  @Test
   void asyncAwaitDurableReturnsWithoutForcing() {
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
         .syncInterval(Duration.ofHours(1)).open()) {
