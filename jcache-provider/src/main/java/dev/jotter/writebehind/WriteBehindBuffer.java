@@ -108,7 +108,11 @@ import javax.cache.integration.CacheWriterException;
  *
  * <p><b>Concurrency.</b> One short lock guards the queue structures; it is held to queue an
  * operation, to cut a batch, and to account for a finished batch, never across a writer call,
- * a dead-letter delivery or a listener call. Journal appends happen under it, so journal order
+ * a dead-letter delivery or a listener call. Without a journal, a mutation of a key whose newest
+ * operation still waits does not take it: it swaps the waiting operation's value with a
+ * compare-and-set ({@link Op#tryCoalesce}), and the flusher {@linkplain Op#seize seizes} an
+ * operation under the lock when it cuts it into a batch, so a swap either lands before the send
+ * or fails and queues behind it. Journal appends happen under it, so journal order
  * is queue order. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no
  * lock while the buffer has room. {@link #pending} reads a volatile field through a concurrent
  * map and takes no lock. Up to {@code flusherThreads} batches are in flight at once; a finished
