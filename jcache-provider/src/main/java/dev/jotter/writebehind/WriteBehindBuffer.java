@@ -112,8 +112,8 @@ import javax.cache.integration.CacheWriterException;
  * operation still waits does not take it: it swaps the waiting operation's value with a
  * compare-and-set ({@link Op#tryCoalesce}), and the flusher {@linkplain Op#seize seizes} an
  * operation under the lock when it cuts it into a batch, so a swap either lands before the send
- * or fails and queues behind it. Journal appends happen under it, so journal order
- * is queue order. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no
+ * or fails and queues behind it. Journal appends happen under the lock, so journal order is
+ * queue order. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no
  * lock while the buffer has room. {@link #pending} reads a volatile field through a concurrent
  * map and takes no lock. Up to {@code flusherThreads} batches are in flight at once; a finished
  * batch cuts the next one on its own thread, and a timer on the {@link FlushScheduler} fires when
