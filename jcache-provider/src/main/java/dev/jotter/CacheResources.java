@@ -17,7 +17,6 @@ import dev.jotter.configuration.ConfigurationFile;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.WriteBehindConfiguration;
 import dev.jotter.writebehind.DeadLetterHandler;
-import dev.jotter.writebehind.DeadLetterQueue;
 import dev.jotter.writebehind.WriteBehindBuffer;
 import dev.jotter.writebehind.WriteBehindRoute;
 import dev.jotter.writer.WriterRoute;
@@ -132,10 +131,10 @@ final class CacheResources<K, V> {
       return WriterRoutes.writeThrough(writer);
     }
     DeadLetterHandler<K, V> deadLetters = configuration.getDeadLetterHandlerFactory() == null
-        ? new DeadLetterQueue<>() : configuration.getDeadLetterHandlerFactory().create();
+        ? DeadLetterHandler.none() : configuration.getDeadLetterHandlerFactory().create();
     WriteBehindEvents events = new WriteBehindEvents();
     WriteBehindBuffer.Builder<K, V> buffer = WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
-        .deadLetters(deadLetters)
+        .deadLetterHandler(deadLetters)
         .listener(events)
         .ticker(ticker);
     if (configuration.getFlushSchedulerFactory() != null) {
@@ -149,8 +148,8 @@ final class CacheResources<K, V> {
     WriteBehindBuffer<K, V> built = buffer.build();
     // published before the cache is returned, so JotterMetrics binds it before its first put
     this.monitor = WriteBehindMonitor.publish(managerUri, classLoader, cacheName, settings, built,
-        deadLetters, journal, events);
-    return new WriteBehindRoute<>(built, deadLetters);
+        journal, events);
+    return new WriteBehindRoute<>(built);
   }
 
   Ticker ticker() {

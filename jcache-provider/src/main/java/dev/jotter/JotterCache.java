@@ -10,7 +10,9 @@ import dev.jotter.management.JotterStatistics;
 import dev.jotter.processor.EntryProcessorEntry;
 import dev.jotter.store.EntryStore;
 import dev.jotter.store.ValueHolder;
-import dev.jotter.writebehind.DeadLetterHandler;
+import dev.jotter.writebehind.DeadLetters;
+import dev.jotter.writebehind.FlushResult;
+import dev.jotter.writebehind.WriteBehind;
 import dev.jotter.writebehind.WriteBehindRoute;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import dev.jotter.writer.WriterRoute;
@@ -910,22 +912,56 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   /**
-   * Returns when every mutation acknowledged before the call has reached the writer (write-behind);
-   * returns at once for write-through caches, whose writes are done when they return.
+   * Returns the Jotter cache behind a JCache {@code Cache}, typed, so that Jotter's additions
+   * (write-behind, dead letters, statistics) are reached without casts:
+   * {@code JotterCache.of(cache).deadLetters()}.
+   *
+   * @throws IllegalArgumentException if {@code cache} is not a Jotter cache
    */
-  public void flush() {
+  @SuppressWarnings("unchecked")
+  public static <K, V> JotterCache<K, V> of(Cache<K, V> cache) {
+    Objects.requireNonNull(cache, "cache");
+    if (cache instanceof JotterCache) {
+      return (JotterCache<K, V>) cache;
+    }
+    try {
+      return (JotterCache<K, V>) cache.unwrap(JotterCache.class);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Cache '" + cache.getName() + "' is a "
+          + cache.getClass().getName() + ", not a Jotter cache", e);
+    }
+  }
+
+  /**
+   * Returns what can be asked of the cache's write-behind (flush, statistics, dead letters, the
+   * status of a key), or empty if the cache is not write-behind.
+   */
+  public Optional<WriteBehind<K, V>> writeBehind() {
+    return (route instanceof WriteBehindRoute)
+        ? Optional.of(((WriteBehindRoute<K, V>) route).buffer()) : Optional.empty();
+  }
+
+  /**
+   * Returns when every mutation acknowledged before the call has reached the writer or was
+   * dead-lettered (write-behind), saying which; returns at once for write-through caches, whose
+   * writes are done when they return.
+   */
+  public FlushResult flush() {
     requireOpen();
-    route.flush();
+    return (route instanceof WriteBehindRoute)
+        ? ((WriteBehindRoute<K, V>) route).buffer().flush() : FlushResult.NOTHING_PENDING;
   }
 
   /**
    * Waits at most {@code timeout} for every mutation acknowledged before the call to reach the
-   * writer (or the dead-letter handler); returns whether they all did. True at once for caches
-   * that are not write-behind.
+   * writer (or the dead letters), and says how it ended: written, dead-lettered, still pending.
+   * Completed at once for caches that are not write-behind.
    */
-  public boolean flush(Duration timeout) {
+  public FlushResult flush(Duration timeout) {
     requireOpen();
-    return !(route instanceof WriteBehindRoute) || ((WriteBehindRoute<K, V>) route).buffer().flush(timeout);
+    Objects.requireNonNull(timeout, "timeout");
+    return (route instanceof WriteBehindRoute)
+        ? ((WriteBehindRoute<K, V>) route).buffer().flush(timeout) : FlushResult.NOTHING_PENDING;
   }
 
   /**
@@ -933,20 +969,15 @@ public final class JotterCache<K, V> implements Cache<K, V> {
    * dead-lettered, lost...), or empty if the cache is not write-behind.
    */
   public Optional<WriteBehindStatistics> writeBehindStatistics() {
-    return route instanceof WriteBehindRoute
-        ? Optional.of(((WriteBehindRoute<K, V>) route).buffer().statistics())
-        : Optional.empty();
+    return writeBehind().map(WriteBehind::statistics);
   }
 
   /**
-   * Returns the handler of the operations write-behind gave up on — by default a
-   * {@link dev.jotter.writebehind.DeadLetterQueue}, which can re-submit them — or empty if the cache
-   * is not write-behind.
+   * Returns the operations write-behind gave up on, to list, resubmit or discard them, or empty
+   * if the cache is not write-behind.
    */
-  public Optional<DeadLetterHandler<K, V>> deadLetters() {
-    return route instanceof WriteBehindRoute
-        ? Optional.of(((WriteBehindRoute<K, V>) route).deadLetters())
-        : Optional.empty();
+  public Optional<DeadLetters<K, V>> deadLetters() {
+    return writeBehind().map(WriteBehind::deadLetters);
   }
 
   /** Returns the number of entries, approximately: expired entries may still be counted. */

@@ -240,7 +240,7 @@ public class DatabaseDrainBenchmark {
       for (int i = 0; i < ROWS; i++) {
         cache.put(keys[i], order(i, next));
       }
-      if (!jotter.flush(FLUSH_TIMEOUT)) {
+      if (!jotter.flush(FLUSH_TIMEOUT).completed()) {
         throw new IllegalStateException("write-behind did not drain within " + FLUSH_TIMEOUT);
       }
     } else {

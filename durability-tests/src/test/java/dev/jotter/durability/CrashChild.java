@@ -124,7 +124,7 @@ public final class CrashChild {
   private static void recover(Cache<Long, Order> cache, CacheManager manager, Path journalRoot,
       String url, String prescan) throws Exception {
     JotterCache<?, ?> jotter = cache.unwrap(JotterCache.class);
-    boolean flushed = jotter.flush(Duration.ofSeconds(120));
+    boolean flushed = jotter.flush(Duration.ofSeconds(120)).completed();
     long pendingInCache = jotter.writeBehindStatistics().orElseThrow().pendingOperations();
     manager.close();
     Caching.getCachingProvider().close();

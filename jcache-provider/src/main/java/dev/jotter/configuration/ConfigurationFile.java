@@ -198,7 +198,8 @@ public final class ConfigurationFile {
     static final Set<String> WRITE_BEHIND_KEYS = Set.of("batch-size", "max-write-delay", "coalescing",
         "max-pending-operations", "overflow-policy", "block-timeout", "flusher-threads",
         "max-attempts", "max-retry-time", "initial-backoff", "max-backoff", "backoff-multiplier",
-        "jitter", "drain-timeout", "durability", "journal-directory", "sync-interval");
+        "jitter", "drain-timeout", "max-dead-letters", "durability", "journal-directory",
+        "sync-interval");
 
     private final String source;
     private final String name;
@@ -327,6 +328,9 @@ public final class ConfigurationFile {
             break;
           case "drain-timeout":
             builder.drainTimeout(parseDuration(setting, text));
+            break;
+          case "max-dead-letters":
+            builder.maxDeadLetters(Math.toIntExact(nonNegativeLong(text)));
             break;
           case "durability":
             builder.durability(enumValue(Durability.class, text));

@@ -2,7 +2,6 @@ package dev.jotter.configuration;
 
 import dev.jotter.journal.JournalSerializer;
 import dev.jotter.writebehind.DeadLetterHandler;
-import dev.jotter.writebehind.DeadLetterQueue;
 import dev.jotter.writebehind.FlushScheduler;
 import java.io.ObjectInputFilter;
 import java.util.Objects;
@@ -205,8 +204,10 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   /**
-   * Sets what receives the operations that write-behind gave up on after its retries; the default is
-   * a {@link DeadLetterQueue} per cache, which keeps, counts and logs them and can re-submit them.
+   * Sets what hears about the operations that write-behind gave up on after their retries (to
+   * alert, or to copy them elsewhere); default none. The letters themselves are always kept by the
+   * cache ({@code JotterCache.deadLetters()}: listed, resubmitted, discarded), in its journal when
+   * it has one, whatever the handler does.
    */
   public JotterConfiguration<K, V> setDeadLetterHandlerFactory(
       Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
@@ -214,7 +215,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the dead-letter handler factory, or null for the default queue. */
+  /** Returns the dead-letter handler factory, or null for none. */
   public Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
     return deadLetterHandlerFactory;
   }

@@ -23,6 +23,8 @@ public final class WriteBehindConfiguration implements Serializable {
   public static final int MAX_BATCH_SIZE = 100_000;
   /** The largest allowed {@code flusherThreads}. */
   public static final int MAX_FLUSHER_THREADS = 64;
+  /** The largest allowed {@code maxDeadLetters}. */
+  public static final int MAX_DEAD_LETTERS = 10_000_000;
 
   private final int batchSize;
   private final Duration maxWriteDelay;
@@ -38,6 +40,7 @@ public final class WriteBehindConfiguration implements Serializable {
   private final double backoffMultiplier;
   private final double jitter;
   private final Duration drainTimeout;
+  private final int maxDeadLetters;
   private final Durability durability;
   // Path is not Serializable; the string form round-trips through Path.of
   private final String journalDirectory;
@@ -58,6 +61,7 @@ public final class WriteBehindConfiguration implements Serializable {
     this.backoffMultiplier = b.backoffMultiplier;
     this.jitter = b.jitter;
     this.drainTimeout = b.drainTimeout;
+    this.maxDeadLetters = b.maxDeadLetters;
     this.durability = b.durability;
     this.journalDirectory = (b.journalDirectory == null) ? null : b.journalDirectory.toString();
     this.syncInterval = b.syncInterval;
@@ -76,7 +80,7 @@ public final class WriteBehindConfiguration implements Serializable {
         .blockTimeout(blockTimeout).flusherThreads(flusherThreads).maxAttempts(maxAttempts)
         .maxRetryTime(maxRetryTime).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
         .backoffMultiplier(backoffMultiplier).jitter(jitter).drainTimeout(drainTimeout)
-        .durability(durability).syncInterval(syncInterval);
+        .maxDeadLetters(maxDeadLetters).durability(durability).syncInterval(syncInterval);
     b.journalDirectory = journalDirectory().orElse(null);
     return b;
   }
@@ -150,9 +154,26 @@ public final class WriteBehindConfiguration implements Serializable {
     return jitter;
   }
 
-  /** How long closing the cache waits for the buffer to drain; default 30s. */
+  /**
+   * How long closing the cache waits for the buffer to drain; default 5s. Closing happens in
+   * {@code Cache.close()}, {@code CacheManager.close()}, {@code CachingProvider.close()} and at JVM
+   * shutdown (where every cache drains at the same time, so the total is the longest drain
+   * timeout, not the sum). Keep it below the platform's grace period between SIGTERM and SIGKILL
+   * (10s for {@code docker stop} and Cloud Run, 30s for Kubernetes and ECS), less the rest of the
+   * application's shutdown. What is not written in time is kept in the journal of a durable cache
+   * and reported as lost otherwise.
+   */
   public Duration drainTimeout() {
     return drainTimeout;
+  }
+
+  /**
+   * The most dead letters kept; default 10,000. When that many wait, an operation whose retry
+   * budget is spent stays pending (retried every {@link #maxBackoff()}, counted) instead of
+   * becoming a letter: none is ever dropped to make room.
+   */
+  public int maxDeadLetters() {
+    return maxDeadLetters;
   }
 
   /** Whether pending operations are journaled to disk; default {@link Durability#NONE}. */
@@ -187,7 +208,8 @@ public final class WriteBehindConfiguration implements Serializable {
         && maxWriteDelay.equals(c.maxWriteDelay) && overflowPolicy == c.overflowPolicy
         && blockTimeout.equals(c.blockTimeout) && maxRetryTime.equals(c.maxRetryTime)
         && initialBackoff.equals(c.initialBackoff) && maxBackoff.equals(c.maxBackoff)
-        && drainTimeout.equals(c.drainTimeout) && durability == c.durability
+        && drainTimeout.equals(c.drainTimeout) && maxDeadLetters == c.maxDeadLetters
+        && durability == c.durability
         && Objects.equals(journalDirectory, c.journalDirectory)
         && syncInterval.equals(c.syncInterval);
   }
@@ -196,7 +218,8 @@ public final class WriteBehindConfiguration implements Serializable {
   public int hashCode() {
     return Objects.hash(batchSize, maxWriteDelay, coalescing, maxPendingOperations, overflowPolicy,
         blockTimeout, flusherThreads, maxAttempts, maxRetryTime, initialBackoff, maxBackoff,
-        backoffMultiplier, jitter, drainTimeout, durability, journalDirectory, syncInterval);
+        backoffMultiplier, jitter, drainTimeout, maxDeadLetters, durability, journalDirectory,
+        syncInterval);
   }
 
   @Override
@@ -207,7 +230,8 @@ public final class WriteBehindConfiguration implements Serializable {
         + ", flusherThreads=" + flusherThreads + ", maxAttempts=" + maxAttempts
         + ", maxRetryTime=" + maxRetryTime + ", initialBackoff=" + initialBackoff
         + ", maxBackoff=" + maxBackoff + ", backoffMultiplier=" + backoffMultiplier
-        + ", jitter=" + jitter + ", drainTimeout=" + drainTimeout + ", durability=" + durability
+        + ", jitter=" + jitter + ", drainTimeout=" + drainTimeout
+        + ", maxDeadLetters=" + maxDeadLetters + ", durability=" + durability
         + ", journalDirectory=" + journalDirectory + ", syncInterval=" + syncInterval + '}';
   }
 
@@ -229,7 +253,8 @@ public final class WriteBehindConfiguration implements Serializable {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private double backoffMultiplier = 2.0;
     private double jitter = 0.2;
-    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration drainTimeout = Duration.ofSeconds(5);
+    private int maxDeadLetters = 10_000;
     private Durability durability = Durability.NONE;
     private Path journalDirectory;
     private Duration syncInterval = Duration.ofMillis(10);
@@ -320,6 +345,12 @@ public final class WriteBehindConfiguration implements Serializable {
       return this;
     }
 
+    /** See {@link WriteBehindConfiguration#maxDeadLetters()}; 1 to {@value #MAX_DEAD_LETTERS}. */
+    public Builder maxDeadLetters(int maxDeadLetters) {
+      this.maxDeadLetters = maxDeadLetters;
+      return this;
+    }
+
     /** See {@link WriteBehindConfiguration#durability()}. */
     public Builder durability(Durability durability) {
       this.durability = requireNonNull(durability, "durability");
@@ -359,6 +390,7 @@ public final class WriteBehindConfiguration implements Serializable {
       requireBetween("backoffMultiplier", backoffMultiplier, 1.0, 1000.0);
       requireBetween("jitter", jitter, 0.0, 1.0);
       requireNotNegative("drainTimeout", drainTimeout);
+      requireBetween("maxDeadLetters", maxDeadLetters, 1, MAX_DEAD_LETTERS);
       requirePositive("syncInterval", syncInterval);
       if (durability != Durability.NONE && journalDirectory == null) {
         throw new IllegalArgumentException(

@@ -158,6 +158,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     /** The bytes read at start-up, until replay hands them over. */
     byte[] keyBytes;
     byte[] valueBytes;
+    /** The dead-letter mark read at start-up, for a dead letter; else null. */
+    byte[] markBytes;
     boolean delete;
 
     Entry(long sequence, int frameSize, Segment segment) {
@@ -308,7 +310,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       Entry<K> e = new Entry<>(s.frame.sequence, s.frame.size, s.segment);
       e.keyBytes = s.frame.key;
       e.valueBytes = s.frame.value;
-      e.delete = (s.frame.type == RecordFormat.DELETE);
+      e.delete = s.frame.isDelete();
+      e.markBytes = s.frame.mark;
       unfinished.put(e.sequence, e);
       s.segment.live++;
       s.segment.liveBytes += e.frameSize;
@@ -391,8 +394,21 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return append(key, serializer.serializeKey(key), null);
   }
 
+  @Override
+  public long appendDead(K key, V value, DeadMark mark) {
+    requireNonNull(key, "key");
+    requireNonNull(mark, "mark");
+    return append(key, serializer.serializeKey(key),
+        (value == null) ? null : serializer.serializeValue(value), mark.encode());
+  }
+
   private long append(K key, byte[] keyBytes, byte[] valueBytes) {
-    int frameSize = RecordFormat.opFrameSize(keyBytes, valueBytes);
+    return append(key, keyBytes, valueBytes, null);
+  }
+
+  private long append(K key, byte[] keyBytes, byte[] valueBytes, byte[] markBytes) {
+    int frameSize = RecordFormat.opFrameSize(keyBytes, valueBytes)
+        + ((markBytes == null) ? 0 : 4 + markBytes.length);
     appendLock.lock();
     try {
       checkWritable();
@@ -400,7 +416,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         roll();
       }
       long sequence = nextSequence++;
-      appendFrame(RecordFormat.encodeOp(sequence, keyBytes, valueBytes));
+      appendFrame(RecordFormat.encodeOp(sequence, keyBytes, valueBytes, markBytes));
       if (durability == Durability.ASYNC) {
         // into the page cache before the caller is acknowledged: the kernel keeps it when the
         // process dies (kill -9, OOM, a JVM crash); only the force waits for the interval
@@ -719,9 +735,11 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     for (Entry<K> e : records) {
       K key;
       V value;
+      DeadMark dead;
       try {
         key = serializer.deserializeKey(e.keyBytes);
         value = e.delete ? null : serializer.deserializeValue(e.valueBytes);
+        dead = (e.markBytes == null) ? null : DeadMark.decode(e.markBytes);
         requireNonNull(key, "the serializer returned a null key");
         if (!e.delete) {
           requireNonNull(value, "the serializer returned a null value");
@@ -732,6 +750,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
             + " cannot be read back and is skipped (marked done): " + ex, ex);
         e.keyBytes = null;
         e.valueBytes = null;
+        e.markBytes = null;
         markDone(e.sequence);
         continue;
       }
@@ -739,6 +758,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       try {
         e.keyBytes = null;
         e.valueBytes = null;
+        e.markBytes = null;
         if (unfinished.get(e.sequence) != e) {
           continue; // finished meanwhile
         }
@@ -747,7 +767,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       } finally {
         appendLock.unlock();
       }
-      sink.accept(new JournalRecord<>(e.sequence, key, value));
+      sink.accept(new JournalRecord<>(e.sequence, key, value, dead));
     }
   }
 

@@ -26,6 +26,17 @@ public interface Journal<K, V> extends AutoCloseable {
   /** Appends a pending delete and returns its sequence number, larger than all before it. */
   long appendDelete(K key);
 
+  /**
+   * Appends a dead letter: an operation whose retry budget is spent, with why. It is replayed as a
+   * dead letter ({@link JournalRecord#dead()}) until {@link #markDone} finishes it. The buffer then
+   * marks the given-up operation's own record done; if a crash comes between the two, both are
+   * replayed, and the dead letter, whose sequence is larger, wins.
+   *
+   * @param value the value, or {@code null} for a delete
+   * @return the dead letter's sequence number, larger than all before it
+   */
+  long appendDead(K key, V value, DeadMark mark);
+
   /** Returns once the record of {@code sequence} is as durable as the journal promises. */
   void awaitDurable(long sequence);
 
@@ -35,7 +46,7 @@ public interface Journal<K, V> extends AutoCloseable {
    */
   void markDone(long sequence);
 
-  /** Passes the unfinished records to {@code sink} in sequence order. */
+  /** Passes the unfinished records, pending and dead letters, to {@code sink} in sequence order. */
   void replay(Consumer<JournalRecord<K, V>> sink);
 
   @Override

@@ -17,6 +17,11 @@ enum NoJournal implements Journal<Object, Object> {
   }
 
   @Override
+  public long appendDead(Object key, Object value, DeadMark mark) {
+    return 0;
+  }
+
+  @Override
   public void awaitDurable(long sequence) {}
 
   @Override

@@ -23,11 +23,13 @@ import java.util.zip.CRC32C;
  * payload  = WRITE:  type:int8 (1) sequence:int64 keyLength:int32 key[keyLength] value[rest]
  *          | DELETE: type:int8 (2) sequence:int64 keyLength:int32 key[keyLength]
  *          | DONE:   type:int8 (3) sequence:int64          (the sequence it finishes)
+ *          | DEAD:   type:int8 (4: a write, 5: a delete) sequence:int64 keyLength:int32 key[keyLength]
+ *                    markLength:int32 mark[markLength] value[rest]   (a dead letter; mark: DeadMark)
  * </pre>
  *
  * <p>A frame is good when its length fits the file, its CRC matches, and its payload parses
- * exactly (known type, positive sequence, key inside the payload, a DONE and a DELETE without
- * trailing bytes). The reader stops at the first frame that is not good: nothing after it in the
+ * exactly (known type, positive sequence, key and mark inside the payload, a DONE and a DELETE
+ * without trailing bytes). The reader stops at the first frame that is not good: nothing after it in the
  * same file is trusted, because a crash tears the end of a file and garbage that happens to
  * look like a frame must never become a record.
  */
@@ -39,6 +41,8 @@ final class RecordFormat {
   static final byte WRITE = 1;
   static final byte DELETE = 2;
   static final byte DONE = 3;
+  static final byte DEAD_WRITE = 4;
+  static final byte DEAD_DELETE = 5;
   /** Payload bytes before the key of a WRITE or DELETE. */
   static final int OP_PREFIX = 1 + 8 + 4;
   static final int DONE_PAYLOAD = 1 + 8;
@@ -62,10 +66,20 @@ final class RecordFormat {
 
   /** Encodes a WRITE ({@code value} non-null) or DELETE frame. */
   static byte[] encodeOp(long sequence, byte[] key, byte[] value) {
-    int size = opFrameSize(key, value);
+    return encodeOp(sequence, key, value, null);
+  }
+
+  /** Encodes a WRITE or DELETE frame, or with a {@code mark} the DEAD frame of a dead letter. */
+  static byte[] encodeOp(long sequence, byte[] key, byte[] value, byte[] mark) {
+    int size = opFrameSize(key, value) + ((mark == null) ? 0 : 4 + mark.length);
+    byte type = (mark == null) ? ((value == null) ? DELETE : WRITE)
+        : ((value == null) ? DEAD_DELETE : DEAD_WRITE);
     ByteBuffer frame = ByteBuffer.allocate(size);
     frame.putInt(size - FRAME_OVERHEAD).putInt(0)
-        .put((value == null) ? DELETE : WRITE).putLong(sequence).putInt(key.length).put(key);
+        .put(type).putLong(sequence).putInt(key.length).put(key);
+    if (mark != null) {
+      frame.putInt(mark.length).put(mark);
+    }
     if (value != null) {
       frame.put(value);
     }
@@ -85,20 +99,25 @@ final class RecordFormat {
     return frame;
   }
 
-  /** A good frame read back. {@code key} and {@code value} are null for DONE; value for DELETE. */
+  /**
+   * A good frame read back. {@code key} and {@code value} are null for DONE; value for a delete;
+   * {@code mark} is non-null only for a dead letter.
+   */
   static final class Frame {
     final byte type;
     final long sequence;
     final byte[] key;
     final byte[] value;
+    final byte[] mark;
     final long offset;
     final int size;
 
-    Frame(byte type, long sequence, byte[] key, byte[] value, long offset, int size) {
+    Frame(byte type, long sequence, byte[] key, byte[] value, byte[] mark, long offset, int size) {
       this.type = type;
       this.sequence = sequence;
       this.key = key;
       this.value = value;
+      this.mark = mark;
       this.offset = offset;
       this.size = size;
     }
@@ -107,8 +126,12 @@ final class RecordFormat {
       return type != DONE;
     }
 
+    boolean isDelete() {
+      return type == DELETE || type == DEAD_DELETE;
+    }
+
     byte[] encode() {
-      return isOp() ? encodeOp(sequence, key, (type == WRITE) ? value : null)
+      return isOp() ? encodeOp(sequence, key, isDelete() ? null : value, mark)
           : encodeDone(sequence);
     }
   }
@@ -211,9 +234,9 @@ final class RecordFormat {
         if (payload.length != DONE_PAYLOAD) {
           throw new Corrupt(offset, "bad DONE length");
         }
-        return new Frame(type, sequence, null, null, offset, size);
+        return new Frame(type, sequence, null, null, null, offset, size);
       }
-      if ((type != WRITE && type != DELETE) || payload.length < OP_PREFIX) {
+      if (type < WRITE || type > DEAD_DELETE || payload.length < OP_PREFIX) {
         throw new Corrupt(offset, "bad record type " + type);
       }
       int keyLength = p.getInt();
@@ -222,12 +245,22 @@ final class RecordFormat {
       }
       byte[] key = new byte[keyLength];
       p.get(key);
+      byte[] mark = null;
+      if (type == DEAD_WRITE || type == DEAD_DELETE) {
+        int markLength = (p.remaining() >= 4) ? p.getInt() : -1;
+        if (markLength < 0 || markLength > p.remaining()) {
+          throw new Corrupt(offset, "bad dead-letter mark length " + markLength);
+        }
+        mark = new byte[markLength];
+        p.get(mark);
+      }
       byte[] value = new byte[p.remaining()];
       p.get(value);
-      if (type == DELETE && value.length != 0) {
+      boolean delete = (type == DELETE || type == DEAD_DELETE);
+      if (delete && value.length != 0) {
         throw new Corrupt(offset, "bad DELETE length");
       }
-      return new Frame(type, sequence, key, (type == WRITE) ? value : null, offset, size);
+      return new Frame(type, sequence, key, delete ? null : value, mark, offset, size);
     }
 
     @Override

@@ -4,6 +4,9 @@ import dev.jotter.metrics.WriteBehindMonitor;
 import dev.jotter.writebehind.WriteBehindListener;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.time.Duration;
+import java.util.List;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -113,6 +116,32 @@ public final class WriteBehindBean implements WriteBehindMXBean, AutoCloseable {
   }
 
   @Override
+  public int getDeadLetterCapacity() {
+    return monitor.deadLetters().capacity();
+  }
+
+  @Override
+  public long getDeadLettersDiscarded() {
+    return statistics().deadLettersDiscarded();
+  }
+
+  @Override
+  public long getDeadLetterOverflow() {
+    return statistics().deadLetterOverflow();
+  }
+
+  @Override
+  public double getWriterFailingForSeconds() {
+    return statistics().writerFailingFor().toNanos() / 1e9;
+  }
+
+  @Override
+  public List<DeadLetterInfo> listDeadLetters(int offset, int limit) {
+    return monitor.deadLetters().list(Math.max(0, offset), Math.max(0, limit)).stream()
+        .map(DeadLetterInfo::of).toList();
+  }
+
+  @Override
   public boolean isJournaled() {
     return monitor.isJournaled();
   }
@@ -129,17 +158,32 @@ public final class WriteBehindBean implements WriteBehindMXBean, AutoCloseable {
 
   @Override
   public boolean flush() {
-    return monitor.flush(FLUSH_TIMEOUT);
+    return monitor.flush(FLUSH_TIMEOUT).completed();
   }
 
   @Override
   public boolean flush(long timeoutMillis) {
-    return monitor.flush(Duration.ofMillis(Math.max(0, timeoutMillis)));
+    return monitor.flush(Duration.ofMillis(Math.max(0, timeoutMillis))).completed();
   }
 
   @Override
   public int resubmitDeadLetters() {
     return monitor.resubmitDeadLetters();
+  }
+
+  @Override
+  public int resubmitDeadLetters(String[] keys) {
+    return monitor.resubmitDeadLetters(new HashSet<>(Arrays.asList(keys)));
+  }
+
+  @Override
+  public int discardDeadLetters() {
+    return monitor.discardDeadLetters();
+  }
+
+  @Override
+  public int discardDeadLetters(String[] keys) {
+    return monitor.discardDeadLetters(new HashSet<>(Arrays.asList(keys)));
   }
 
   /** Stops listening to the writer calls. */

@@ -1,5 +1,7 @@
 package dev.jotter.management;
 
+import java.util.List;
+
 /**
  * The write-behind figures and operations of one cache in JMX, registered as
  * {@code javax.cache:type=CacheWriteBehind,CacheManager=<manager URI>,Cache=<cache name>} beside
@@ -53,8 +55,20 @@ public interface WriteBehindMXBean {
   /** Latency of a writer call, on average, in milliseconds; zero before the first call. */
   double getAverageWriterCallMillis();
 
-  /** Dead letters waiting for resubmission, or -1 if the dead-letter handler cannot tell. */
+  /** Dead letters kept now. */
   int getDeadLetters();
+
+  /** The most dead letters kept ({@code maxDeadLetters}). */
+  int getDeadLetterCapacity();
+
+  /** Dead letters an operator discarded. */
+  long getDeadLettersDiscarded();
+
+  /** Operations kept pending because the dead letters were full. */
+  long getDeadLetterOverflow();
+
+  /** How long writer calls have written nothing, in seconds; zero while the writer works. */
+  double getWriterFailingForSeconds();
 
   /** Whether the cache journals its pending operations to disk. */
   boolean isJournaled();
@@ -81,11 +95,40 @@ public interface WriteBehindMXBean {
   boolean flush(long timeoutMillis);
 
   /**
-   * Queues the dead letters again; a letter whose key has changed since is dropped, not
-   * resubmitted, because writing it would travel back in time.
+   * Lists a page of the dead letters, oldest first: keys with their cause, never values.
+   *
+   * @param offset how many letters to skip
+   * @param limit the most letters to return
+   */
+  List<DeadLetterInfo> listDeadLetters(int offset, int limit);
+
+  /**
+   * Queues every dead letter again with a fresh retry budget (a letter whose key changed since is
+   * gone already: a newer mutation supersedes it).
    *
    * @return how many were resubmitted
-   * @throws UnsupportedOperationException if the dead-letter handler is not the default queue
    */
   int resubmitDeadLetters();
+
+  /**
+   * Queues again the dead letters of these keys, named by their {@code toString()} as
+   * {@link #listDeadLetters} shows them.
+   *
+   * @return how many were resubmitted
+   */
+  int resubmitDeadLetters(String[] keys);
+
+  /**
+   * Drops every dead letter for good: their writes never reach the writer. Counted and logged.
+   *
+   * @return how many were discarded
+   */
+  int discardDeadLetters();
+
+  /**
+   * Drops the dead letters of these keys for good, named as {@link #listDeadLetters} shows them.
+   *
+   * @return how many were discarded
+   */
+  int discardDeadLetters(String[] keys);
 }

@@ -6,8 +6,9 @@ import dev.jotter.configuration.OverflowPolicy;
 import dev.jotter.configuration.WriteBehindConfiguration;
 import dev.jotter.journal.FileJournal;
 import dev.jotter.journal.Journal;
-import dev.jotter.writebehind.DeadLetterHandler;
-import dev.jotter.writebehind.DeadLetterQueue;
+import dev.jotter.writebehind.DeadLetter;
+import dev.jotter.writebehind.DeadLetters;
+import dev.jotter.writebehind.FlushResult;
 import dev.jotter.writebehind.WriteBehindBuffer;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.lang.ref.WeakReference;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -45,7 +47,6 @@ public final class WriteBehindMonitor {
   private final String cacheName;
   private final OverflowPolicy overflowPolicy;
   private final WriteBehindBuffer<?, ?> buffer;
-  private final DeadLetterHandler<?, ?> deadLetters;
   private final FileJournal<?, ?> journal;
   private final WriteBehindEvents events;
   // guarded by this
@@ -53,14 +54,13 @@ public final class WriteBehindMonitor {
   private boolean closed;
 
   private WriteBehindMonitor(URI managerUri, ClassLoader classLoader, String cacheName,
-      WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer,
-      DeadLetterHandler<?, ?> deadLetters, Journal<?, ?> journal, WriteBehindEvents events) {
+      WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer, Journal<?, ?> journal,
+      WriteBehindEvents events) {
     this.managerUri = requireNonNull(managerUri, "managerUri");
     this.classLoader = new WeakReference<>(requireNonNull(classLoader, "classLoader"));
     this.cacheName = requireNonNull(cacheName, "cacheName");
     this.overflowPolicy = settings.overflowPolicy();
     this.buffer = requireNonNull(buffer, "buffer");
-    this.deadLetters = requireNonNull(deadLetters, "deadLetters");
     this.journal = (journal instanceof FileJournal) ? (FileJournal<?, ?>) journal : null;
     this.events = requireNonNull(events, "events");
   }
@@ -74,9 +74,9 @@ public final class WriteBehindMonitor {
    */
   public static WriteBehindMonitor publish(URI managerUri, ClassLoader classLoader,
       String cacheName, WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer,
-      DeadLetterHandler<?, ?> deadLetters, Journal<?, ?> journal, WriteBehindEvents events) {
+      Journal<?, ?> journal, WriteBehindEvents events) {
     WriteBehindMonitor monitor = new WriteBehindMonitor(managerUri, classLoader, cacheName,
-        settings, buffer, deadLetters, journal, events);
+        settings, buffer, journal, events);
     List<Consumer<WriteBehindMonitor>> observers;
     synchronized (LIVE) {
       LIVE.add(monitor);
@@ -168,27 +168,59 @@ public final class WriteBehindMonitor {
     return (journal == null) ? 0 : journal.corruptTailRecoveries();
   }
 
-  /**
-   * Returns the number of dead letters waiting for resubmission, or -1 if the cache's dead-letter
-   * handler is not a {@link DeadLetterQueue} and so cannot tell.
-   */
+  /** Returns the number of dead letters kept. */
   public int deadLetterCount() {
-    return (deadLetters instanceof DeadLetterQueue)
-        ? ((DeadLetterQueue<?, ?>) deadLetters).size() : -1;
+    return buffer.deadLetters().size();
+  }
+
+  /** Returns the cache's dead letters (typed views are on {@code JotterCache.deadLetters()}). */
+  public DeadLetters<?, ?> deadLetters() {
+    return buffer.deadLetters();
   }
 
   /**
-   * Queues the dead letters again (see {@link DeadLetterQueue#resubmit()}).
+   * Queues every dead letter again (see {@link DeadLetters#resubmitAll()}).
    *
    * @return how many were resubmitted
-   * @throws UnsupportedOperationException if the handler is not a {@link DeadLetterQueue}
    */
   public int resubmitDeadLetters() {
-    if (!(deadLetters instanceof DeadLetterQueue)) {
-      throw new UnsupportedOperationException("The dead-letter handler of cache '" + cacheName
-          + "' is a " + deadLetters.getClass().getName() + ", which keeps no letters to resubmit");
+    return buffer.deadLetters().resubmitAll();
+  }
+
+  /**
+   * Queues again the dead letters whose key's {@code toString()} is one of {@code keys}: how
+   * operators name keys over JMX or HTTP.
+   *
+   * @return how many were resubmitted
+   */
+  public int resubmitDeadLetters(Set<String> keys) {
+    int resubmitted = 0;
+    for (DeadLetter<?, ?> letter : buffer.deadLetters().list()) {
+      if (keys.contains(String.valueOf(letter.key())) && letter.resubmit()) {
+        resubmitted++;
+      }
     }
-    return ((DeadLetterQueue<?, ?>) deadLetters).resubmit();
+    return resubmitted;
+  }
+
+  /** Discards every dead letter for good (see {@link DeadLetters#discardAll()}). */
+  public int discardDeadLetters() {
+    return buffer.deadLetters().discardAll();
+  }
+
+  /** Discards the dead letters whose key's {@code toString()} is one of {@code keys}. */
+  public int discardDeadLetters(Set<String> keys) {
+    return discardMatching(buffer.deadLetters(), keys);
+  }
+
+  private static <K> int discardMatching(DeadLetters<K, ?> letters, Set<String> names) {
+    List<K> keys = new ArrayList<>();
+    for (DeadLetter<K, ?> letter : letters.list()) {
+      if (names.contains(String.valueOf(letter.key()))) {
+        keys.add(letter.key());
+      }
+    }
+    return keys.isEmpty() ? 0 : letters.discard(keys);
   }
 
   /**
@@ -197,8 +229,17 @@ public final class WriteBehindMonitor {
    *
    * @return whether it was in time
    */
-  public boolean flush(Duration timeout) {
+  public FlushResult flush(Duration timeout) {
     return buffer.flush(timeout);
+  }
+
+  /**
+   * Starts closing the cache's buffer without waiting: it stops accepting mutations and sends
+   * everything at once, and its drain timeout starts. For JVM shutdown, where all caches drain at
+   * the same time.
+   */
+  public void beginDrain() {
+    buffer.beginClose();
   }
 
   /** The writer-call events of the cache's buffer, for batch-size and latency meters. */

@@ -1,6 +1,8 @@
 package dev.jotter.spi;
 
 import dev.jotter.JotterCacheManager;
+import dev.jotter.metrics.WriteBehindMonitor;
+import dev.jotter.writebehind.JvmShutdown;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,11 +55,25 @@ public final class JotterCachingProvider implements CachingProvider {
       return;
     }
     try {
-      Runtime.getRuntime().addShutdownHook(new Thread(this::close, "jotter-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "jotter-shutdown"));
       shutdownHookAdded = true;
     } catch (IllegalStateException e) {
       // the JVM is shutting down already; the managers close with it
     }
+  }
+
+  /**
+   * The JVM is going down: every write-behind cache starts draining at once, so that the longest
+   * drain timeout bounds the shutdown rather than their sum, then the managers close. What cannot
+   * be written is reported on standard error too, since logging frameworks stop in hooks of their
+   * own at the same time.
+   */
+  private void shutdown() {
+    JvmShutdown.begin();
+    for (WriteBehindMonitor monitor : WriteBehindMonitor.live()) {
+      monitor.beginDrain();
+    }
+    close();
   }
 
   @Override

@@ -1,32 +1,57 @@
 package dev.jotter.writebehind;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * An operation that the writer failed to write within the retry limits.
+ * An operation whose retry budget is spent: the writer failed it {@code maxAttempts} times, or
+ * for longer than {@code maxRetryTime}. It stays with its cache's {@link DeadLetters} — in the
+ * journal of a durable cache, so that it survives restarts and crashes — until it is resubmitted,
+ * discarded by an operator, or superseded by a newer mutation of its key.
+ *
+ * <p>Immutable. {@link #toString()} names the key and the failure, never the value, because
+ * dead letters are logged.
  *
  * @param <K> the type of keys
  * @param <V> the type of values
  */
 public final class DeadLetter<K, V> {
+  /** The longest cause message kept, in characters. */
+  static final int MAX_MESSAGE = 1_000;
+
   private final WriteBehindBuffer<K, V> source;
-  /** The queue position of the failed operation: tells this letter from later ones of its key. */
-  final long order;
+  /** Tells this letter from later ones of its key. */
+  final long id;
+  /** The journal sequence of the operation; 0 without a journal. */
+  final long sequence;
   private final K key;
   private final V value;
   private final int attempts;
   private final Instant firstFailure;
-  private final Throwable lastFailure;
+  private final Instant lastFailure;
+  private final String causeClass;
+  private final String causeMessage;
+  private final Throwable cause;
 
-  DeadLetter(WriteBehindBuffer<K, V> source, long order, K key, V value, int attempts,
-      Instant firstFailure, Throwable lastFailure) {
+  DeadLetter(WriteBehindBuffer<K, V> source, long id, long sequence, K key, V value, int attempts,
+      Instant firstFailure, Instant lastFailure, String causeClass, String causeMessage,
+      Throwable cause) {
     this.source = source;
-    this.order = order;
+    this.id = id;
+    this.sequence = sequence;
     this.key = key;
     this.value = value;
     this.attempts = attempts;
     this.firstFailure = firstFailure;
     this.lastFailure = lastFailure;
+    this.causeClass = causeClass;
+    this.causeMessage = truncate(causeMessage);
+    this.cause = cause;
+  }
+
+  static String truncate(String message) {
+    return (message == null || message.length() <= MAX_MESSAGE)
+        ? message : message.substring(0, MAX_MESSAGE) + "...";
   }
 
   /** The name of the cache whose buffer gave up the operation. */
@@ -49,25 +74,46 @@ public final class DeadLetter<K, V> {
     return value == null;
   }
 
-  /** How many times the writer was tried. */
+  /**
+   * The failed attempts charged to the operation. A whole-batch failure that was then split to
+   * find the failing entries is not charged to the entries that turned out to be healthy.
+   */
   public int attempts() {
     return attempts;
   }
 
-  /** The wall-clock time of the first failure. */
+  /** The wall-clock time of the first failure of the key's operation (its retry budget's start). */
   public Instant firstFailure() {
     return firstFailure;
   }
 
-  /** The exception of the last attempt. */
-  public Throwable lastFailure() {
+  /** The wall-clock time of the last failure. */
+  public Instant lastFailure() {
     return lastFailure;
   }
 
+  /** The class name of the exception of the last attempt. */
+  public String causeClass() {
+    return causeClass;
+  }
+
+  /** The message of the exception of the last attempt (at most 1,000 characters), if it had one. */
+  public Optional<String> causeMessage() {
+    return Optional.ofNullable(causeMessage);
+  }
+
   /**
-   * Queues the operation again in the buffer it came from, with fresh retry limits. Refused when
-   * the letter is stale (a newer mutation of the key arrived, or it was resubmitted before), when
-   * the buffer is full, or when the buffer is closed.
+   * The exception of the last attempt itself; empty for a letter recovered from the journal,
+   * which keeps only its class and message.
+   */
+  public Optional<Throwable> cause() {
+    return Optional.ofNullable(cause);
+  }
+
+  /**
+   * Queues the operation again in the buffer it came from, with a fresh retry budget. Refused when
+   * the letter is stale (a newer mutation of the key arrived, or it was resubmitted or discarded
+   * before), when the buffer is full, or when it is closed.
    *
    * @return whether the operation was queued
    */
@@ -77,8 +123,9 @@ public final class DeadLetter<K, V> {
 
   @Override
   public String toString() {
-    return "DeadLetter{cache=" + cacheName() + ", " + (isDelete() ? "delete " + key : key + "=" + value)
+    return "DeadLetter{cache=" + cacheName() + ", " + (isDelete() ? "delete " : "write ") + key
         + ", attempts=" + attempts + ", firstFailure=" + firstFailure + ", lastFailure="
-        + lastFailure + '}';
+        + lastFailure + ", cause=" + causeClass
+        + ((causeMessage == null) ? "" : ": " + causeMessage) + '}';
   }
 }

@@ -6,24 +6,27 @@ import java.lang.invoke.VarHandle;
 import javax.cache.Cache;
 
 /**
- * One pending operation: a write ({@code value != null}) or a delete. Immutable but for its value
- * while it waits: a failed operation, or one coalesced by the buffer under its lock, is replaced
- * by a copy, which keeps the queue structures (keyed by an operation's order and retry time)
- * consistent.
+ * One pending operation: a write ({@code value != null}) or a delete, at one position of the
+ * buffer's queue ({@link #order}).
  *
  * <p>The value of a waiting operation lives in a cell that a newer mutation of the key may swap
  * without the buffer's lock ({@link #tryCoalesce}): the hot-key path of write-behind, where most
  * puts replace a pending value, then takes no shared lock. The flusher {@link #seize seizes} the
  * cell when the operation leaves in a batch, which freezes the value the writer sees; a mutation
- * that finds the cell seized queues behind it under the lock instead. Operations that are
- * created in flight (retries) start seized.
+ * that finds the cell seized queues behind it instead. A failed operation goes back to waiting
+ * with {@link #release}, so a newer value can again replace it.
+ *
+ * <p>The failure history ({@link #attempts}, {@link #firstFailureAt}, ...) belongs to the queue
+ * position, not to the value: coalescing a newer value into a failing operation keeps it, which is
+ * how the retry budget of a key counts from the key's first failure (contract clause 6). It is
+ * written only under the buffer's lock, by the thread that owns the operation at that moment.
  *
  * <p>It is handed to the writer as the {@link Cache.Entry} of {@code writeAll}, and to readers as
  * the {@link WriterRoute.Pending pending state} of its key, so the hot path allocates nothing else.
  */
 final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
-  /** No limit beyond the batch size. */
-  static final int UNLIMITED = Integer.MAX_VALUE;
+  /** {@link #firstFailureAt} of an operation that has not failed. */
+  static final long NEVER = Long.MIN_VALUE;
 
   /** The cell of a sent operation; its value is then {@link #frozen}. */
   private static final Object SEIZED = new Object();
@@ -45,55 +48,60 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
   private volatile Object cell;
   /** The value once seized; written before the cell turns {@link #SEIZED}. */
   private V frozen;
-  /** The journal sequence number. */
-  final long sequence;
   /** The position in the buffer's queue; kept by coalescing, so a hot key is not starved. */
   final long order;
-  /** When the first operation of this queue position was accepted, by the ticker. */
+  /** When the oldest mutation this operation stands for was accepted, by the ticker. */
   final long enqueuedAt;
 
-  /** Failed attempts so far. */
-  final int attempts;
-  final long firstFailureAt;
-  final Throwable lastFailure;
+  // guarded by the buffer's lock
+  /** The journal sequence number of the value; replaced when a journaled mutation coalesces. */
+  long sequence;
+  /** Failed attempts charged to this operation (see {@link BatchSender}); counts toward maxAttempts. */
+  int attempts;
+  /** When it first failed, by the ticker, or {@link #NEVER}; counts toward maxRetryTime. */
+  long firstFailureAt = NEVER;
+  long lastFailureAt = NEVER;
+  Throwable lastFailure;
   /** The ticker time before which a retry must not leave. */
-  final long notBefore;
-  /** The largest batch this operation may travel in; halved when a whole batch fails. */
-  final int limit;
+  long notBefore = Long.MIN_VALUE;
+  /** Its budget is spent but the dead letters are full, so it stays pending (counted once). */
+  boolean parked;
 
-  private Op(K key, V value, long sequence, long order, long enqueuedAt, int attempts,
-      long firstFailureAt, Throwable lastFailure, long notBefore, int limit, boolean seized) {
+  Op(K key, V value, long sequence, long order, long enqueuedAt) {
     this.key = key;
-    if (seized) {
-      this.frozen = value;
-      this.cell = SEIZED;
-    } else {
-      this.cell = (value == null) ? DELETE : value;
-    }
+    this.cell = (value == null) ? DELETE : value;
     this.sequence = sequence;
     this.order = order;
     this.enqueuedAt = enqueuedAt;
-    this.attempts = attempts;
-    this.firstFailureAt = firstFailureAt;
-    this.lastFailure = lastFailure;
-    this.notBefore = notBefore;
-    this.limit = limit;
   }
 
-  static <K, V> Op<K, V> fresh(K key, V value, long sequence, long order, long enqueuedAt) {
-    return new Op<>(key, value, sequence, order, enqueuedAt, 0, 0, null, Long.MIN_VALUE, UNLIMITED,
-        false);
+  /**
+   * Whether it has failed before. A suspect travels only with other suspects, so that a retry
+   * never takes a batch's place from operations that have not failed (contract clause 6).
+   */
+  boolean isSuspect() {
+    return firstFailureAt != NEVER;
   }
 
-  /** The newer mutation that replaces this one, in its queue position, with no failure history. */
-  Op<K, V> coalesce(V newValue, long newSequence) {
-    return fresh(key, newValue, newSequence, order, enqueuedAt);
+  /** Takes over the failure history of the operation it replaces in its key's queue. */
+  void inherit(Op<K, V> failed) {
+    attempts = failed.attempts;
+    firstFailureAt = failed.firstFailureAt;
+    lastFailureAt = failed.lastFailureAt;
+    lastFailure = failed.lastFailure;
+    notBefore = failed.notBefore;
   }
 
-  /** This operation after one more failed attempt at {@code now}. */
-  Op<K, V> failed(long now, Throwable cause, int newLimit, long backoffNanos) {
-    return new Op<>(key, value(), sequence, order, enqueuedAt, attempts + 1,
-        (attempts == 0) ? now : firstFailureAt, cause, now + backoffNanos, newLimit, true);
+  /** Records a failure at {@code now}; {@code charged} says whether it counts as an attempt. */
+  void failed(long now, Throwable cause, boolean charged) {
+    if (charged) {
+      attempts++;
+    }
+    if (firstFailureAt == NEVER) {
+      firstFailureAt = now;
+    }
+    lastFailureAt = now;
+    lastFailure = cause;
   }
 
   /**
@@ -125,6 +133,15 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
       if (CELL.compareAndSet(this, current, SEIZED)) {
         return;
       }
+    }
+  }
+
+  /** Lets a seized operation wait again (a retry), so that newer mutations coalesce into it. */
+  void release() {
+    if (cell == SEIZED) {
+      // frozen stays: a reader that saw SEIZED just before this write still reads the value there
+      V value = frozen;
+      cell = (value == null) ? DELETE : value;
     }
   }
 
@@ -162,8 +179,9 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
     throw new IllegalArgumentException("Cannot unwrap a write-behind entry to " + clazz);
   }
 
+  /** Names the key and the kind of operation, never the value (logs must not carry values). */
   @Override
   public String toString() {
-    return isDelete() ? "delete(" + key + ")" : "write(" + key + "=" + value() + ")";
+    return (isDelete() ? "delete(" : "write(") + key + ")";
   }
 }

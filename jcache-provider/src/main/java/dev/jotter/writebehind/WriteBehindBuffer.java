@@ -1,42 +1,29 @@
 package dev.jotter.writebehind;
 
-import dev.jotter.writer.WriterRoute;
-import dev.jotter.configuration.Ticker;
 import static java.util.Objects.requireNonNull;
 
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.OverflowPolicy;
+import dev.jotter.configuration.Ticker;
 import dev.jotter.configuration.WriteBehindConfiguration;
+import dev.jotter.journal.DeadMark;
 import dev.jotter.journal.Journal;
-import dev.jotter.writebehind.WriteBehindListener.Outcome;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
+import dev.jotter.journal.JournalRecord;
+import dev.jotter.writer.WriterRoute;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import javax.cache.Cache;
+import java.util.function.Supplier;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 
@@ -57,73 +44,51 @@ import javax.cache.integration.CacheWriterException;
  * }
  * }</pre>
  *
- * <p>Guarantees (the numbers are the clauses of the write-behind contract):
+ * <p>Guarantees (the numbers are the clauses of the write-behind contract); the part named keeps
+ * each:
  * <ul>
  *   <li>1. {@code write}/{@code delete} return once the operation is queued (and journaled); they
  *       never wait for the writer, and writer exceptions never reach them. The one exception is
  *       a {@link OverflowPolicy#WRITE_THROUGH} reservation, which writes synchronously.
- *   <li>2. For every key the writer sees operations in the order they were queued. A key is in
- *       at most one writer call at a time, also with several flusher threads; a mutation of a key
- *       in flight waits behind it. A failed operation is retried before any newer operation of
- *       its key is sent, or dropped in favour of a newer one; it is never sent after a newer one.
- *   <li>3. With coalescing on, a mutation replaces the key's waiting operation (write→write keeps
- *       the newest value, write→delete becomes the delete, delete→write becomes the write). A key
- *       appears at most once in a batch, with coalescing on or off.
- *   <li>4. A batch holds at most {@code batchSize} operations and leaves when full or when its
- *       oldest operation has waited {@code maxWriteDelay}. It is sent as one {@code deleteAll}
- *       and one {@code writeAll} (a key is at most once in a batch, so their order changes no
- *       key's order); single {@code write}/{@code delete} is used only by write-through overflow.
- *   <li>5. After a failed {@code writeAll}/{@code deleteAll} only what the writer left in the
- *       collection is retried. A call that failed as a whole is split: its operations travel in
- *       batches of half its size, halving again on each whole failure, until the poison is
- *       isolated and the rest is written.
- *   <li>6. Failed operations are retried after an exponential back-off with jitter, until
- *       {@code maxAttempts} or {@code maxRetryTime}; then the {@link DeadLetterHandler} gets
- *       them. While writer calls fail without writing anything, the whole flusher pauses with the
- *       same back-off, so an unavailable database sees a decaying call rate, not a retry storm.
- *       A newer mutation of a dead-lettered key supersedes the dead letter.
+ *   <li>2, 3, 4. Order per key, coalescing, batches: {@link PendingQueue} and
+ *       {@link BatchSender}. A failed operation is retried before any newer operation of its key
+ *       is sent, or replaced by the newer one; it is never sent after a newer one.
+ *   <li>5. Partial failure and splitting: {@link BatchSender}.
+ *   <li>6. Retry and dead letters: a failed operation is retried after an exponential back-off
+ *       with jitter until its key's budget ({@code maxAttempts}, {@code maxRetryTime}) is spent,
+ *       counted from the key's first failure; a newer mutation coalesced into it or waiting
+ *       behind it keeps that budget and is still tried, at least once. Then it becomes a
+ *       {@link DeadLetter}, kept in the journal of a durable cache. Whether the writer is down
+ *       or a key is poison: {@link WriterHealth}; only the former pauses the flusher.
  *   <li>7. {@link #pending} returns the newest unconfirmed state of a key, so the cache can answer
- *       reads without its loader. A dead-lettered operation is no longer pending: the buffer
- *       has given it up, and keeping its value would defeat the memory bound.
+ *       reads without its loader. A dead letter is not pending: its key reads from the loader.
  *   <li>8. At most {@code maxPendingOperations} operations are pending or in flight; a
  *       mutation that coalesces needs no slot. {@link #reserve} applies the overflow policy before
  *       the cache changes. (A reservation that expected to coalesce but found the key's operation
  *       sent meanwhile takes a slot anyway: the bound can be exceeded by at most one such
  *       racing mutation per thread.)
- *   <li>9. {@link #flush} returns when everything queued before it is written or dead-lettered;
- *       {@link #close} drains within {@code drainTimeout} and reports the rest as lost.
+ *   <li>9. {@link #flush} returns when everything queued before it is written or dead-lettered,
+ *       and says which; {@link #close} drains within {@code drainTimeout} and reports the rest,
+ *       with the dead letters a journal cannot keep, as lost.
  * </ul>
  *
  * <p>Implementation notes.
  *
- * <p><b>Structure.</b> Each key with unconfirmed operations has a {@code KeyQueue}: its operations
- * in order (at most two with coalescing: one in flight, one waiting) and whether its head is in
- * flight. Each operation has an {@code order}, its position in the buffer's queue. The keys whose
- * head may be sent now are in {@code ready}, sorted by the head's order; keys whose head waits for
- * a retry back-off are in {@code delayed}, sorted by retry time. {@code live} holds every
- * unconfirmed operation by order, which gives the oldest one (lag, flush barriers) cheaply. A
- * batch takes the heads of the oldest ready keys and marks those keys in flight; it can never hold
- * a key twice, and a key in flight is not in {@code ready}, which is how order per key holds with
- * any number of flusher threads.
+ * <p><b>Concurrency.</b> One short lock guards the queue, the dead letters and the counters of
+ * in-flight batches; it is held to queue an operation, to cut a batch, and to account for a
+ * finished one, never across a writer call, a dead-letter handler call or a log line (those are
+ * {@link Notices}, delivered in order after unlocking). Without a journal, a mutation of a key
+ * whose newest operation still waits does not take it: it swaps the waiting operation's value
+ * with a compare-and-set ({@link Op#tryCoalesce}), and the flusher seizes an operation under the
+ * lock when it cuts it into a batch, so a swap either lands before the send or fails and queues
+ * behind it. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no lock
+ * while the buffer has room. Up to {@code flusherThreads} batches are in flight at once (one while
+ * the writer is down); a finished batch cuts the next one on its own thread, and a timer on the
+ * {@link FlushScheduler} fires when the oldest operation's delay, a retry back-off, or the
+ * flusher's pause ends.
  *
- * <p><b>Concurrency.</b> One short lock guards the queue structures; it is held to queue an
- * operation, to cut a batch, and to account for a finished batch, never across a writer call,
- * a dead-letter delivery or a listener call. Without a journal, a mutation of a key whose newest
- * operation still waits does not take it: it swaps the waiting operation's value with a
- * compare-and-set ({@link Op#tryCoalesce}), and the flusher {@linkplain Op#seize seizes} an
- * operation under the lock when it cuts it into a batch, so a swap either lands before the send
- * or fails and queues behind it. Journal appends happen under the lock, so journal order is
- * queue order. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no
- * lock while the buffer has room. {@link #pending} reads a volatile field through a concurrent
- * map and takes no lock. Up to {@code flusherThreads} batches are in flight at once; a finished
- * batch cuts the next one on its own thread, and a timer on the {@link FlushScheduler} fires when
- * the oldest operation's delay, a retry back-off, or the flusher's pause ends.
- *
- * <p><b>Failure.</b> Failed operations go back to their key's head with a new retry time and a
- * batch-size limit (halved on a whole failure), or are dropped if the key has a newer operation
- * (always with coalescing; with coalescing off only once retries are exhausted, as the newer
- * operation then decides the key's final state). An exhausted operation stays in flight until the
- * dead-letter handler has it, so the key's next operation cannot overtake its dead letter.
+ * <p><b>Memory.</b> Operations are bounded by {@code maxPendingOperations}, dead letters by
+ * {@code maxDeadLetters}; nothing else grows with the number of keys ever seen.
  *
  * <p><b>Time.</b> Every delay and deadline is read from the injected {@link Ticker} and fired by
  * the injected {@link FlushScheduler}; threads that wait (overflow, write-through, flush, close)
@@ -132,26 +97,22 @@ import javax.cache.integration.CacheWriterException;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class WriteBehindBuffer<K, V> {
-  private static final Logger logger = System.getLogger(WriteBehindBuffer.class.getName());
-  /** How many lost keys the ERROR at close names. */
-  private static final int LOGGED_KEYS = 20;
-
+public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private final String cacheName;
   private final WriteBehindConfiguration config;
   private final CacheWriter<K, V> writer;
-  private final DeadLetterHandler<K, V> deadLetters;
+  private final DeadLetterHandler<K, V> handler;
   private final Journal<K, V> journal;
   private final WriteBehindListener listener;
   private final Ticker ticker;
   private final FlushScheduler scheduler;
   private final Backoff backoff;
-  private final long maxWriteDelayNanos;
   private final long maxRetryNanos;
   private final long blockTimeoutNanos;
+  private final boolean durable;
   /**
    * Whether a mutation may coalesce into its key's waiting operation without the lock (see
-   * {@link Op#tryCoalesce}). Not with a journal, whose appends must follow the queue's order.
+   * {@link Op#tryCoalesce}). Not with a journal, whose record of the new value needs the lock.
    */
   private final boolean coalescesWithoutLock;
 
@@ -161,46 +122,28 @@ public final class WriteBehindBuffer<K, V> {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when operations finish, slots free up, a deadline passes, or the buffer closes. */
   private final Condition changed = lock.newCondition();
-  /** Written under the lock; read without it by pending(). */
-  private final Map<K, KeyQueue<K, V>> keys = new ConcurrentHashMap<>();
-  // the rest is guarded by the lock
-  private final TreeMap<Long, KeyQueue<K, V>> ready = new TreeMap<>();
-  private final TreeMap<Op<K, V>, KeyQueue<K, V>> delayed = new TreeMap<>(
-      Comparator.<Op<K, V>>comparingLong(op -> op.notBefore).thenComparingLong(op -> op.order));
-  /**
-   * Insertion order is order: a new operation takes the next, largest order, and one that replaces
-   * another (coalescing, a retry) keeps its predecessor's order and so its place. A linked map then
-   * gives the oldest operation as a sorted map would, with constant-time removal on the flusher's
-   * path.
-   */
-  private final LinkedHashMap<Long, Op<K, V>> live = new LinkedHashMap<>();
-  /** The order of each key's current dead letter, until a newer mutation or a resubmission. */
-  private final Map<K, Long> deadKeys = new HashMap<>();
-  private long nextOrder;
+  // guarded by the lock (the queue's pending() and waiting() excepted)
+  private final PendingQueue<K, V> queue;
+  private final DeadLetterStore<K, V> letters;
+  private final List<FlushWatch> flushes = new ArrayList<>(1);
+  private long nextLetterId;
   /** Operations ordered before this are due at once (flush, close). */
   private long forceBefore = Long.MIN_VALUE;
   private long timerAt = Long.MAX_VALUE;
-  private long pausedUntil = Long.MIN_VALUE;
-  private int consecutiveFailures;
-  /** The failure burst being logged (see logFailureBurst); zero calls: no burst. */
-  private long burstFailedCalls;
-  private long burstFailedOps;
-  private long burstStartedAt;
-  private long burstDeadLetteredBefore;
   private int inFlightBatches;
   private volatile boolean closing;
+  private long closeDeadline;
   private boolean terminated;
   private CloseReport<K> closeReport;
 
-  private final LongAdder coalesced = new LongAdder();
-  private final LongAdder written = new LongAdder();
-  private final LongAdder writerCalls = new LongAdder();
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder retried = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder deadLettered = new LongAdder();
-  private final LongAdder lost = new LongAdder();
-  private final LongAdder overflowEvents = new LongAdder();
+  private final WriterHealth health;
+  private final BatchSender<K, V> sender;
+  private final FailureLog<K, V> log;
+  private final Notices notices = new Notices();
+  private final Counters counters = new Counters();
+  /** A ticker time and the wall-clock time it was: how ticker times become instants. */
+  private final long anchorTicks;
+  private final Instant anchorWall;
 
   @SuppressWarnings("unchecked")
   private WriteBehindBuffer(Builder<K, V> b) {
@@ -208,7 +151,7 @@ public final class WriteBehindBuffer<K, V> {
     this.config = b.config;
     // the writer only consumes K and V, so viewing it as CacheWriter<K, V> is safe
     this.writer = (CacheWriter<K, V>) b.writer;
-    this.deadLetters = b.deadLetters;
+    this.handler = b.handler;
     this.journal = b.journal;
     this.listener = b.listener;
     this.ticker = b.ticker;
@@ -216,10 +159,19 @@ public final class WriteBehindBuffer<K, V> {
         ? FlushScheduler.daemon(cacheName, config.flusherThreads())
         : b.scheduler;
     this.backoff = new Backoff(config);
-    this.maxWriteDelayNanos = config.maxWriteDelay().toNanos();
     this.maxRetryNanos = saturatedNanos(config.maxRetryTime());
     this.blockTimeoutNanos = saturatedNanos(config.blockTimeout());
-    this.coalescesWithoutLock = config.coalescing() && (b.journal == Journal.<K, V>none());
+    this.durable = (b.journal != Journal.<K, V>none());
+    this.coalescesWithoutLock = config.coalescing() && !durable;
+    this.queue = new PendingQueue<>(config.coalescing(), config.batchSize(),
+        config.maxWriteDelay().toNanos());
+    this.letters = new DeadLetterStore<>(config.maxDeadLetters());
+    this.health = new WriterHealth(backoff);
+    this.sender = new BatchSender<>(cacheName, writer, ticker, health, listener,
+        counters.writerCalls);
+    this.log = new FailureLog<>(cacheName, config, durable);
+    this.anchorTicks = ticker.read();
+    this.anchorWall = Instant.now();
   }
 
   /**
@@ -235,6 +187,7 @@ public final class WriteBehindBuffer<K, V> {
   }
 
   /** The name of the cache this buffer belongs to. */
+  @Override
   public String cacheName() {
     return cacheName;
   }
@@ -249,6 +202,8 @@ public final class WriteBehindBuffer<K, V> {
     return config.maxPendingOperations();
   }
 
+  /* ---------------- Mutations ---------------- */
+
   /**
    * Makes room for one mutation of {@code key}; call it before the cache's per-key section, and
    * {@link #release} after it in a {@code finally} block. Never changes the queue.
@@ -261,14 +216,14 @@ public final class WriteBehindBuffer<K, V> {
   public Reservation reserve(K key) {
     requireNonNull(key, "key");
     checkOpen();
-    if (coalescesWithoutLock && waiting(key) != null) {
+    if (coalescesWithoutLock && queue.waiting(key) != null) {
       // expected to coalesce, so no slot: clause 8's race if the operation leaves meanwhile
       return new Reservation(false, false);
     }
     if (tryTakeSlot()) {
       return new Reservation(false, true);
     }
-    overflowEvents.increment();
+    counters.overflowEvents.increment();
     return reserveWhenFull(key);
   }
 
@@ -314,146 +269,8 @@ public final class WriteBehindBuffer<K, V> {
    * state, or it was dead-lettered).
    */
   public WriterRoute.Pending<V> pending(K key) {
-    KeyQueue<K, V> queue = keys.get(key);
-    return (queue == null) ? null : queue.latest;
+    return queue.pending(key);
   }
-
-  /**
-   * Returns when every operation queued before the call is written or dead-lettered. Retries
-   * keep their back-off. Returns early, with the interrupt status set, if interrupted.
-   */
-  public void flush() {
-    flush(ChronoUnit.FOREVER.getDuration());
-  }
-
-  /**
-   * Like {@link #flush()}, waiting at most {@code timeout}.
-   *
-   * @return whether everything queued before the call was written or dead-lettered in time
-   */
-  public boolean flush(Duration timeout) {
-    long deadline = deadlineAfter(saturatedNanos(timeout));
-    long barrier;
-    List<List<Op<K, V>>> next;
-    lock.lock();
-    try {
-      barrier = nextOrder;
-      forceBefore = Math.max(forceBefore, barrier);
-      next = takeBatches();
-    } finally {
-      lock.unlock();
-    }
-    execute(next);
-    lock.lock();
-    try {
-      return await(() -> terminated || flushedBefore(barrier), deadline) && flushedBefore(barrier);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Stops accepting reservations, sends everything queued, and waits up to {@code drainTimeout}
-   * for it to be written or dead-lettered. What is left, in flight included, is reported as lost:
-   * counted, logged at ERROR with its keys, and returned. Idempotent: later calls wait for the
-   * first one and return its report. Closes the journal and the scheduler. (The buffer is not
-   * {@link AutoCloseable}, whose {@code close} cannot return the report.)
-   */
-  public CloseReport<K> close() {
-    List<List<Op<K, V>>> next;
-    lock.lock();
-    try {
-      if (closing) {
-        while (closeReport == null) {
-          changed.awaitUninterruptibly();
-        }
-        return closeReport;
-      }
-      closing = true;
-      forceBefore = Long.MAX_VALUE;
-      changed.signalAll(); // blocked reservers fail now
-      next = takeBatches();
-    } finally {
-      lock.unlock();
-    }
-    execute(next);
-    long deadline = deadlineAfter(saturatedNanos(config.drainTimeout()));
-    lock.lock();
-    try {
-      try {
-        await(live::isEmpty, deadline);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      terminated = true;
-      live.values().forEach(Op::seize); // a racing lock-free coalesce now fails and sees the close
-      List<K> lostKeys = live.values().stream().map(op -> op.key).toList();
-      lost.add(lostKeys.size());
-      closeReport = new CloseReport<>(lostKeys.isEmpty(), lostKeys.size(), lostKeys);
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    if (closeReport.lost() > 0) {
-      List<K> lostKeys = closeReport.lostKeys();
-      // one line of bounded length, however many keys were lost
-      Object shown = (lostKeys.size() <= LOGGED_KEYS) ? lostKeys
-          : lostKeys.subList(0, LOGGED_KEYS) + " and " + (lostKeys.size() - LOGGED_KEYS) + " more";
-      logger.log(Level.ERROR, "Write-behind of cache ''{0}'' did not drain within {1}: {2} "
-          + "operations unconfirmed ({3}), keys {4}", cacheName, config.drainTimeout(),
-          closeReport.lost(), (config.durability() == Durability.NONE)
-              ? "lost" : "kept in the journal", shown);
-    }
-    journal.close();
-    scheduler.close();
-    return closeReport;
-  }
-
-  /** Returns a snapshot of the counters. */
-  public WriteBehindStatistics statistics() {
-    lock.lock();
-    try {
-      Duration lag = live.isEmpty()
-          ? Duration.ZERO
-          : Duration.ofNanos(ticker.read() - oldest().enqueuedAt);
-      return new WriteBehindStatistics(live.size(), lag, coalesced.sum(), written.sum(),
-          writerCalls.sum(), batches.sum(), retried.sum(), failed.sum(), deadLettered.sum(),
-          lost.sum(), overflowEvents.sum());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Queues a dead letter again if it is still its key's newest state; see DeadLetter#resubmit. */
-  boolean resubmit(DeadLetter<K, V> letter) {
-    List<List<Op<K, V>>> next;
-    lock.lock();
-    try {
-      Long current = deadKeys.get(letter.key());
-      if (closing || current == null || current != letter.order || !tryTakeSlot()) {
-        return false;
-      }
-      long sequence;
-      try {
-        sequence = append(letter.key(), letter.value());
-      } catch (RuntimeException e) {
-        usedSlots.decrementAndGet();
-        throw e;
-      }
-      deadKeys.remove(letter.key());
-      offer(letter.key(), letter.value(), sequence); // the key has nothing queued: a new slot
-      next = takeBatches();
-    } finally {
-      lock.unlock();
-    }
-    execute(next);
-    return true;
-  }
-
-  /* ---------------- Mutations ---------------- */
 
   private Reservation reserveWhenFull(K key) {
     OverflowPolicy policy = config.overflowPolicy();
@@ -466,13 +283,13 @@ public final class WriteBehindBuffer<K, V> {
         checkOpen();
         if (tryTakeSlot()) {
           return new Reservation(false, true);
-        } else if (coalescable(keys.get(key)) != null) {
+        } else if (queue.coalescable(key) != null) {
           return new Reservation(false, false);
         } else if (policy == OverflowPolicy.WRITE_THROUGH) {
           return new Reservation(true, false);
         } else if (policy == OverflowPolicy.FAIL
             || !await(() -> closing || usedSlots.get() < config.maxPendingOperations()
-                || coalescable(keys.get(key)) != null, deadline)) {
+                || queue.coalescable(key) != null, deadline)) {
           throw new CacheWriterException("Write-behind buffer of cache '" + cacheName
               + "' is full: maxPendingOperations=" + config.maxPendingOperations()
               + ", overflowPolicy=" + policy
@@ -494,13 +311,12 @@ public final class WriteBehindBuffer<K, V> {
     requireNonNull(key, "key");
     if (coalescesWithoutLock && !reservation.writeThrough && !closing) {
       // the hot-key path: replace the waiting value in place; no lock, no queue change
-      Op<K, V> op = waiting(key);
+      Op<K, V> op = queue.waiting(key);
       if ((op != null) && op.tryCoalesce(value)) {
-        coalesced.increment();
+        counters.coalesced.increment();
         return;
       }
     }
-    Op<K, V> replaced = null;
     List<List<Op<K, V>>> next = List.of();
     boolean synchronous = false;
     lock.lock();
@@ -512,16 +328,19 @@ public final class WriteBehindBuffer<K, V> {
       if (synchronous) {
         supersedeDeadLetter(key);
       } else {
+        Op<K, V> replaced = queue.coalescable(key);
+        long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
         long sequence = append(key, value);
         reservation.journaled = true;
         reservation.sequence = sequence;
         supersedeDeadLetter(key);
-        replaced = offer(key, value, sequence);
-        if (replaced == null) {
+        Op<K, V> op = queue.offer(key, value, sequence, ticker.read());
+        if (op != replaced) {
           takeReservedSlot(reservation);
         } else {
+          counters.coalesced.increment();
           // under the lock, like the append: a flush or close that follows must find it done
-          journal.markDone(replaced.sequence);
+          journal.markDone(replacedSequence);
         }
         next = takeBatches();
       }
@@ -532,6 +351,7 @@ public final class WriteBehindBuffer<K, V> {
       writeSynchronously(key, value);
     }
     execute(next);
+    notices.deliver();
   }
 
   /**
@@ -540,7 +360,7 @@ public final class WriteBehindBuffer<K, V> {
    */
   private boolean awaitWriteThrough(K key) {
     try {
-      if (!await(() -> terminated || coalescable(keys.get(key)) != null || !keys.containsKey(key),
+      if (!await(() -> terminated || queue.coalescable(key) != null || !queue.contains(key),
           deadlineAfter(blockTimeoutNanos))) {
         throw new CacheWriterException("Write-through overflow of cache '" + cacheName
             + "' waited " + config.blockTimeout() + " for the pending operations of its key");
@@ -550,86 +370,42 @@ public final class WriteBehindBuffer<K, V> {
       throw new CacheWriterException("Interrupted while waiting for the pending operations of a "
           + "key of cache '" + cacheName + "'", e);
     }
-    return !keys.containsKey(key);
+    return !queue.contains(key);
   }
 
   private void writeSynchronously(K key, V value) {
     long start = ticker.read();
-    writerCalls.increment();
+    counters.writerCalls.increment();
     try {
       if (value == null) {
         writer.delete(key);
       } else {
-        writer.write(Op.fresh(key, value, 0, -1, start));
+        writer.write(new Op<>(key, value, 0, -1, start));
       }
     } catch (RuntimeException e) {
-      failed.increment();
-      notifyListener(1, ticker.read() - start, Outcome.FAILURE);
+      counters.failed.increment();
+      listener.onBatch(1, ticker.read() - start, WriteBehindListener.Outcome.FAILURE);
       throw (e instanceof CacheWriterException) ? e : new CacheWriterException(e);
     }
-    written.increment();
-    notifyListener(1, ticker.read() - start, Outcome.SUCCESS);
+    counters.written.increment();
+    long nanos = ticker.read() - start;
+    listener.onBatch(1, nanos, WriteBehindListener.Outcome.SUCCESS);
+    listener.onConfirmed(nanos);
   }
 
   private long append(K key, V value) {
     return (value == null) ? journal.appendDelete(key) : journal.appendWrite(key, value);
   }
 
-  /**
-   * Queues an operation, replacing the key's waiting one if coalescing allows. Returns the
-   * replaced operation, or {@code null} if the new one needs a slot.
-   */
-  private Op<K, V> offer(K key, V value, long sequence) {
-    long now = ticker.read();
-    KeyQueue<K, V> queue = keys.get(key);
-    Op<K, V> tail = coalescable(queue);
-    if (tail != null) {
-      tail.seize(); // a mutation racing without the lock must not land in the replaced operation
-      boolean queued = (tail == queue.head());
-      if (queued) {
-        unplace(queue);
-      }
-      Op<K, V> op = tail.coalesce(value, sequence);
-      queue.ops.pollLast();
-      queue.add(op);
-      live.put(op.order, op);
-      if (queued) {
-        place(queue, now);
-      }
-      coalesced.increment();
-      return tail;
-    }
-    Op<K, V> op = Op.fresh(key, value, sequence, nextOrder++, now);
-    if (queue == null) {
-      queue = new KeyQueue<>();
-      queue.add(op);
-      keys.put(key, queue);
-    } else {
-      queue.add(op);
-    }
-    live.put(op.order, op);
-    if (queue.ops.size() == 1) {
-      place(queue, now);
-    }
-    return null;
-  }
-
-  /** The key's newest operation if the flusher has not seized it; may change at once. */
-  private Op<K, V> waiting(K key) {
-    KeyQueue<K, V> queue = keys.get(key);
-    Op<K, V> latest = (queue == null) ? null : queue.latest;
-    return ((latest != null) && latest.isWaiting()) ? latest : null;
-  }
-
+  /** A mutation of a key makes its dead letter stale; under the lock, ordered with resubmission. */
   private void supersedeDeadLetter(K key) {
-    // under the lock, so that a resubmission of the stale letter cannot slip in after this
-    if (!deadKeys.isEmpty() && deadKeys.remove(key) != null) {
-      deadLetters.superseded(key);
+    if (!letters.isEmpty()) {
+      DeadLetter<K, V> stale = letters.remove(key);
+      if (stale != null) {
+        journal.markDone(stale.sequence);
+        notices.add(() -> handler.superseded(key));
+      }
     }
-  }
-
-  private Op<K, V> coalescable(KeyQueue<K, V> queue) {
-    return (config.coalescing() && queue != null) ? queue.waitingTail() : null;
   }
 
   private boolean tryTakeSlot() {
@@ -650,25 +426,6 @@ public final class WriteBehindBuffer<K, V> {
     }
   }
 
-  /** Queues the journal's unfinished operations; runs before the buffer is published. */
-  private void recover() {
-    List<List<Op<K, V>>> next;
-    lock.lock();
-    try {
-      journal.replay(record -> {
-        Op<K, V> replaced = offer(record.key(), record.value(), record.sequence());
-        if (replaced == null) {
-          usedSlots.incrementAndGet(); // recovered operations may exceed the bound: never drop them
-        } else {
-          journal.markDone(replaced.sequence);
-        }
-      });
-      next = takeBatches();
-    } finally {
-      lock.unlock();
-    }
-    execute(next);
-  }
   /* ---------------- Batches ---------------- */
 
   /** Cuts the batches that may leave now and arms the timer; run them after unlocking. */
@@ -677,63 +434,35 @@ public final class WriteBehindBuffer<K, V> {
       return List.of();
     }
     long now = ticker.read();
-    for (Map.Entry<Op<K, V>, KeyQueue<K, V>> e = delayed.firstEntry();
-        (e != null) && (e.getKey().notBefore <= now); e = delayed.firstEntry()) {
-      delayed.pollFirstEntry();
-      ready.put(e.getKey().order, e.getValue());
-    }
     List<List<Op<K, V>>> taken = List.of();
-    while ((inFlightBatches < config.flusherThreads()) && (now >= pausedUntil)
-        && !ready.isEmpty() && isDue(ready.firstEntry().getValue().head(), now)) {
-      if (taken.isEmpty()) {
-        taken = new ArrayList<>();
+    boolean down = health.isDown();
+    int permits = down ? 1 : config.flusherThreads();
+    while (inFlightBatches < permits && now >= health.pausedUntil()) {
+      // while the writer is down, one operation per pause probes it (see WriterHealth)
+      List<Op<K, V>> batch = queue.cut(now, forceBefore, down ? 1 : config.batchSize());
+      if (batch.isEmpty()) {
+        break;
       }
-      taken.add(pollBatch());
+      if (taken.isEmpty()) {
+        taken = new ArrayList<>(1);
+      }
+      taken.add(batch);
       inFlightBatches++;
-      batches.increment();
+      counters.batches.increment();
     }
-    armTimer(now);
+    armTimer(now, permits);
     return taken;
   }
 
-  private boolean isDue(Op<K, V> head, long now) {
-    return (head.attempts > 0) || (head.order < forceBefore)
-        || (ready.size() >= config.batchSize()) || (now - head.enqueuedAt >= maxWriteDelayNanos);
-  }
-
-  private List<Op<K, V>> pollBatch() {
-    List<Op<K, V>> batch = new ArrayList<>(Math.min(config.batchSize(), ready.size()));
-    int limit = config.batchSize();
-    for (Iterator<KeyQueue<K, V>> it = ready.values().iterator(); it.hasNext();) {
-      KeyQueue<K, V> queue = it.next();
-      limit = Math.min(limit, queue.head().limit);
-      if (batch.size() >= limit) {
-        break;
-      }
-      it.remove();
-      queue.inFlight = true;
-      queue.head().seize(); // the value the writer gets; later mutations queue behind it
-      batch.add(queue.head());
-    }
-    return batch;
-  }
-
-  private void armTimer(long now) {
-    if (inFlightBatches >= config.flusherThreads()) {
+  private void armTimer(long now, int permits) {
+    if (inFlightBatches >= permits) {
       return; // the next finished batch dispatches
     }
-    long next = Long.MAX_VALUE;
-    if (!ready.isEmpty()) {
-      Op<K, V> head = ready.firstEntry().getValue().head();
-      next = isDue(head, now) ? now : head.enqueuedAt + maxWriteDelayNanos;
-    }
-    if (!delayed.isEmpty()) {
-      next = Math.min(next, delayed.firstKey().notBefore);
-    }
+    long next = queue.nextDueAt(now, forceBefore);
     if (next == Long.MAX_VALUE) {
       return;
     }
-    long at = Math.max(next, pausedUntil);
+    long at = Math.max(next, health.pausedUntil());
     // an earlier timer may still be outstanding; it finds nothing due, which is harmless
     if (at < timerAt) {
       timerAt = at;
@@ -767,293 +496,471 @@ public final class WriteBehindBuffer<K, V> {
     }
   }
 
-  /**
-   * Sends a batch as one {@code deleteAll} and one {@code writeAll}; runs on a flusher thread. A
-   * batch holds a key at most once, so no key's order depends on which call goes first, and two
-   * calls per batch (not one per run of writes or deletes) keep the writer's call rate low. When the
-   * first call wrote nothing, the second is not made: its operations go back unsent, without an
-   * attempt counted, and wait out the flusher's pause with the rest.
-   */
+  /** Sends a batch on a flusher thread and accounts for what became of it. */
   private void send(List<Op<K, V>> batch) {
-    List<Op<K, V>> deletes = new ArrayList<>(0);
-    List<Op<K, V>> writes = new ArrayList<>(batch.size());
-    for (Op<K, V> op : batch) {
-      (op.isDelete() ? deletes : writes).add(op);
-    }
-    List<Failure<K, V>> failures = new ArrayList<>(0);
-    boolean progress = false;
-    List<Op<K, V>> unsent = List.of();
-    for (List<Op<K, V>> run : List.of(deletes, writes)) {
-      if (run.isEmpty()) {
-        continue;
-      }
-      if (!failures.isEmpty() && !progress) {
-        unsent = run;
-        break;
-      }
-      Failure<K, V> failure = call(run, run == deletes);
-      progress |= (failure == null) || (failure.ops.size() < run.size());
-      if (failure != null) {
-        failures.add(failure);
-      }
-    }
-    complete(batch, failures, progress, unsent);
-  }
-
-  /** Calls the writer once; returns what failed, or {@code null} if everything was written. */
-  private Failure<K, V> call(List<Op<K, V>> run, boolean delete) {
-    List<K> keysToDelete = new ArrayList<>(delete ? run.size() : 0);
-    List<Cache.Entry<? extends K, ? extends V>> entries = new ArrayList<>(delete ? 0 : run.size());
-    if (delete) {
-      run.forEach(op -> keysToDelete.add(op.key));
-    } else {
-      entries.addAll(run);
-    }
-    Throwable error = null;
-    long start = ticker.read();
-    writerCalls.increment();
-    try {
-      if (delete) {
-        writer.deleteAll(keysToDelete);
-      } else {
-        writer.writeAll(entries);
-      }
-    } catch (Throwable t) {
-      // anything the writer throws is a failed call; an escaping error would leave keys in flight
-      error = t;
-    }
-    long nanos = ticker.read() - start;
-    if (error == null) {
-      notifyListener(run.size(), nanos, Outcome.SUCCESS);
-      return null;
-    }
-    Set<Object> failedKeys = new HashSet<>();
-    // what the writer left in the collection failed (JCache partial-failure rule)
-    failedKeys.addAll(keysToDelete);
-    entries.forEach(entry -> failedKeys.add(entry.getKey()));
-    List<Op<K, V>> failedOps = new ArrayList<>(failedKeys.size());
-    for (Op<K, V> op : run) {
-      if (failedKeys.contains(op.key)) {
-        failedOps.add(op);
-      }
-    }
-    boolean whole = (failedOps.size() == run.size());
-    notifyListener(run.size(), nanos, whole ? Outcome.FAILURE : Outcome.PARTIAL_FAILURE);
-    if (failedOps.isEmpty()) {
-      return null; // the writer threw after writing everything: nothing to retry
-    }
-    return new Failure<>(failedOps, error, whole ? (run.size() + 1) / 2 : Op.UNLIMITED);
-  }
-
-  /** Accounts for a sent batch: frees what was written, schedules retries, pauses the flusher. */
-  private void complete(List<Op<K, V>> batch, List<Failure<K, V>> failures, boolean progress,
-      List<Op<K, V>> unsent) {
-    List<Op<K, V>> done = new ArrayList<>(batch.size());
-    List<Op<K, V>> dying = new ArrayList<>(0);
+    BatchSender.Result<K, V> result = sender.send(batch);
     List<List<Op<K, V>>> next = List.of();
+    List<Long> confirmed = new ArrayList<>(result.written.size());
     lock.lock();
     try {
       inFlightBatches--;
       if (!terminated) {
         long now = ticker.read();
-        Set<Op<K, V>> failedOps = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Failure<K, V> failure : failures) {
-          for (Op<K, V> op : failure.ops) {
-            failedOps.add(op);
-            retryOrGiveUp(op, failure, now, done, dying);
-          }
+        List<Op<K, V>> done = new ArrayList<>(batch.size());
+        for (Op<K, V> op : result.written) {
+          counters.written.increment();
+          confirmed.add(now - op.enqueuedAt);
+          finish(op, now, Outcome.WRITTEN);
+          done.add(op);
         }
-        for (Op<K, V> op : unsent) {
-          failedOps.add(op);
-          KeyQueue<K, V> queue = keys.get(op.key);
-          queue.inFlight = false;
-          place(queue, now);
+        for (BatchSender.Failure<K, V> failure : result.failed) {
+          failed(failure, now, done);
         }
-        for (Op<K, V> op : batch) {
-          if (!failedOps.contains(op)) {
-            written.increment();
-            finish(op, now);
-            done.add(op);
-          }
+        for (Op<K, V> op : result.unsent) {
+          queue.unsent(op, now);
         }
-        pauseIfFailing(progress, failures, now);
+        log.batch(result, queue.hasRetries() || inFlightBatches > 0, counters.deadLettered.sum(),
+            now, notices);
         next = takeBatches();
+        // before waking flush() and close(): what they saw finish must be done in the journal
+        done.forEach(op -> journal.markDone(op.sequence));
       }
-      // before waking flush() and close(): what they saw finish must be done in the journal
-      markDone(done);
       changed.signalAll();
     } finally {
       lock.unlock();
     }
+    confirmed.forEach(listener::onConfirmed);
     execute(next);
-    deadLetter(dying);
+    notices.deliver();
   }
 
-  private void retryOrGiveUp(Op<K, V> op, Failure<K, V> failure, long now, List<Op<K, V>> done,
-      List<Op<K, V>> dying) {
-    failed.increment();
-    KeyQueue<K, V> queue = keys.get(op.key);
-    Op<K, V> retry = op.failed(now, failure.cause, Math.min(op.limit, failure.limit),
-        backoff.delayNanos(op.attempts + 1, ThreadLocalRandom.current().nextDouble()));
-    boolean exhausted = (retry.attempts >= config.maxAttempts())
-        || (now - retry.firstFailureAt >= maxRetryNanos);
-    boolean superseded = (queue.ops.size() > 1);
-    if (superseded && (config.coalescing() || exhausted)) {
-      coalesced.increment();
-      finish(op, now);
+  /** A failure charged to an operation: retry, hand over to a newer one, or dead-letter it. */
+  private void failed(BatchSender.Failure<K, V> failure, long now, List<Op<K, V>> done) {
+    Op<K, V> op = failure.op();
+    op.failed(failure.at(), failure.cause(), true);
+    counters.failed.increment();
+    op.notBefore = now + backoff.delayNanos(op.attempts, ThreadLocalRandom.current().nextDouble());
+    boolean exhausted = isExhausted(op, now);
+    Op<K, V> successor = queue.successor(op);
+    if (successor != null && (config.coalescing() || exhausted)) {
+      // the newer mutation decides the key's final state; it keeps the key's budget
+      successor.inherit(op);
+      if (exhausted) {
+        // ...and is still tried once: it may be valid where the old value was not
+        successor.attempts = Math.min(successor.attempts, config.maxAttempts() - 1);
+        successor.notBefore = now;
+      }
+      counters.coalesced.increment();
+      finish(op, now, Outcome.SUPERSEDED);
       done.add(op);
     } else if (exhausted) {
-      dying.add(retry); // stays in flight until the handler has it
+      deadLetter(op, now, done);
     } else {
-      retried.increment();
-      queue.ops.pollFirst();
-      queue.ops.addFirst(retry);
-      queue.latest = queue.ops.peekLast();
-      queue.inFlight = false;
-      live.put(retry.order, retry);
-      place(queue, now);
+      counters.retried.increment();
+      queue.retry(op, now);
     }
   }
 
-  private void pauseIfFailing(boolean progress, List<Failure<K, V>> failures, long now) {
-    logFailureBurst(failures, now);
-    if (progress) {
-      consecutiveFailures = 0;
-      pausedUntil = Long.MIN_VALUE;
-    } else if (!failures.isEmpty()) {
-      consecutiveFailures++;
-      pausedUntil = now
-          + backoff.delayNanos(consecutiveFailures, ThreadLocalRandom.current().nextDouble());
+  private boolean isExhausted(Op<K, V> op, long now) {
+    return (op.attempts >= config.maxAttempts()) || (now - op.firstFailureAt >= maxRetryNanos);
+  }
+
+  /** The operation's budget is spent: it becomes a dead letter, or waits while they are full. */
+  private void deadLetter(Op<K, V> op, long now, List<Op<K, V>> done) {
+    // a key has no letter while it has operations: a mutation supersedes the letter
+    if (!letters.hasRoom()) {
+      if (!op.parked) {
+        op.parked = true;
+        counters.deadLetterOverflow.increment();
+      }
+      log.deadLettersFull(op.key, letters.capacity(), notices);
+      op.notBefore = now + config.maxBackoff().toNanos();
+      queue.retry(op, now);
+      return;
+    }
+    Throwable cause = op.lastFailure;
+    String causeClass = (cause == null) ? "unknown" : cause.getClass().getName();
+    String message = (cause == null) ? null : cause.getMessage();
+    Instant first = wall(op.firstFailureAt);
+    Instant last = wall(op.lastFailureAt);
+    long sequence = op.sequence;
+    V value = op.value();
+    if (durable) {
+      try {
+        sequence = journal.appendDead(op.key, value,
+            new DeadMark(op.attempts, first, last, causeClass, message));
+      } catch (RuntimeException e) {
+        // the journal failed: keep the operation pending rather than hold a letter it lost
+        log.deadLetterNotJournaled(op.key, e, notices);
+        op.notBefore = now + config.maxBackoff().toNanos();
+        queue.retry(op, now);
+        return;
+      }
+    }
+    DeadLetter<K, V> letter = new DeadLetter<>(this, nextLetterId++, sequence, op.key, value,
+        op.attempts, first, last, causeClass, message, cause);
+    DeadLetter<K, V> previous = letters.add(letter);
+    if (previous != null) {
+      journal.markDone(previous.sequence);
+    }
+    counters.deadLettered.increment();
+    finish(op, now, Outcome.DEAD_LETTERED);
+    done.add(op);
+    log.deadLettered(letter, letters.size() == 1, notices);
+    notices.add(() -> handler.deadLettered(letter));
+  }
+
+  /** The head of its key left the buffer: free its slot and tell the flushes waiting for it. */
+  private void finish(Op<K, V> op, long now, Outcome outcome) {
+    queue.finish(op, now);
+    usedSlots.decrementAndGet();
+    for (FlushWatch watch : flushes) {
+      if (op.order < watch.barrier) {
+        watch.count(outcome);
+      }
+    }
+  }
+
+  /* ---------------- Dead letters ---------------- */
+
+  @Override
+  public DeadLetters<K, V> deadLetters() {
+    return deadLetterView;
+  }
+
+  private final DeadLetters<K, V> deadLetterView = new DeadLetters<>() {
+    @Override
+    public int size() {
+      return locked(letters::size);
+    }
+
+    @Override
+    public int capacity() {
+      return letters.capacity();
+    }
+
+    @Override
+    public List<DeadLetter<K, V>> list(int offset, int limit) {
+      if (offset < 0 || limit < 0) {
+        throw new IllegalArgumentException("offset and limit must be at least 0, were " + offset
+            + " and " + limit);
+      }
+      return locked(() -> letters.list(offset, limit));
+    }
+
+    @Override
+    public Optional<DeadLetter<K, V>> get(K key) {
+      requireNonNull(key, "key");
+      return Optional.ofNullable(locked(() -> letters.get(key)));
+    }
+
+    @Override
+    public int resubmitAll() {
+      return resubmitLetters(null);
+    }
+
+    @Override
+    public int resubmit(Collection<? extends K> keys) {
+      return resubmitLetters(requireNonNull(keys, "keys"));
+    }
+
+    @Override
+    public int discardAll() {
+      return discardLetters(null);
+    }
+
+    @Override
+    public int discard(Collection<? extends K> keys) {
+      return discardLetters(requireNonNull(keys, "keys"));
+    }
+
+    @Override
+    public String toString() {
+      return "DeadLetters[" + cacheName + ", " + size() + " of " + capacity() + "]";
+    }
+  };
+
+  private <T> T locked(Supplier<T> read) {
+    lock.lock();
+    try {
+      return read.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Queues a dead letter again if it is still its key's letter; see {@link DeadLetter#resubmit}. */
+  boolean resubmit(DeadLetter<K, V> letter) {
+    return resubmitLetters(List.of(letter.key()), letter) == 1;
+  }
+
+  private int resubmitLetters(Collection<? extends K> keys) {
+    return resubmitLetters(keys, null);
+  }
+
+  private int resubmitLetters(Collection<? extends K> keys, DeadLetter<K, V> only) {
+    int resubmitted = 0;
+    List<List<Op<K, V>>> next = List.of();
+    lock.lock();
+    try {
+      long now = ticker.read();
+      for (DeadLetter<K, V> letter : letters.select(keys)) {
+        if (closing || (only != null && letter.id != only.id) || !tryTakeSlot()) {
+          continue;
+        }
+        long sequence;
+        try {
+          sequence = append(letter.key(), letter.value());
+        } catch (RuntimeException e) {
+          usedSlots.decrementAndGet();
+          throw e;
+        }
+        letters.remove(letter.key());
+        journal.markDone(letter.sequence);
+        queue.offer(letter.key(), letter.value(), sequence, now); // nothing queued: a new slot
+        resubmitted++;
+      }
+      next = takeBatches();
+    } finally {
+      lock.unlock();
+    }
+    execute(next);
+    return resubmitted;
+  }
+
+  private int discardLetters(Collection<? extends K> keys) {
+    List<K> discarded = new ArrayList<>();
+    lock.lock();
+    try {
+      for (DeadLetter<K, V> letter : letters.select(keys)) {
+        letters.remove(letter.key());
+        journal.markDone(letter.sequence);
+        discarded.add(letter.key());
+      }
+      counters.deadLettersDiscarded.add(discarded.size());
+      if (!discarded.isEmpty()) {
+        log.discarded(discarded, notices);
+      }
+    } finally {
+      lock.unlock();
+    }
+    notices.deliver();
+    return discarded.size();
+  }
+
+  @Override
+  public KeyStatus<K, V> status(K key) {
+    requireNonNull(key, "key");
+    lock.lock();
+    try {
+      KeyQueue<K, V> keyQueue = queue.queue(key);
+      if (keyQueue == null) {
+        DeadLetter<K, V> letter = letters.get(key);
+        return (letter == null) ? KeyStatus.confirmed(key) : KeyStatus.dead(letter);
+      }
+      long now = ticker.read();
+      Op<K, V> head = keyQueue.head();
+      Op<K, V> latest = keyQueue.latest;
+      KeyStatus.State state = keyQueue.inFlight ? KeyStatus.State.WRITING
+          : (head.isSuspect() && head.notBefore > now) ? KeyStatus.State.RETRYING
+          : KeyStatus.State.WAITING;
+      Throwable cause = head.lastFailure;
+      return KeyStatus.pending(key, state, latest.isDelete(), latest.value(), keyQueue.ops.size(),
+          head.attempts, wall(head.enqueuedAt),
+          head.isSuspect() ? wall(head.firstFailureAt) : null,
+          head.isSuspect() ? wall(head.lastFailureAt) : null,
+          (cause == null) ? null : cause.getClass().getName()
+              + ((cause.getMessage() == null) ? "" : ": " + DeadLetter.truncate(cause.getMessage())),
+          (state == KeyStatus.State.RETRYING) ? wall(head.notBefore) : null);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /* ---------------- Flush and close ---------------- */
+
+  /**
+   * Returns when every operation queued before the call is written or dead-lettered. Retries
+   * keep their back-off. Returns early, with the interrupt status set, if interrupted.
+   */
+  public FlushResult flush() {
+    return flush(ChronoUnit.FOREVER.getDuration());
+  }
+
+  /**
+   * Like {@link #flush()}, waiting at most {@code timeout}.
+   *
+   * @return how the operations queued before the call ended, and whether all of them did
+   */
+  @Override
+  public FlushResult flush(Duration timeout) {
+    long start = ticker.read();
+    long deadline = deadlineAfter(saturatedNanos(timeout));
+    FlushWatch watch;
+    List<List<Op<K, V>>> next;
+    lock.lock();
+    try {
+      watch = new FlushWatch(queue.nextOrder());
+      flushes.add(watch);
+      forceBefore = Math.max(forceBefore, watch.barrier);
+      next = takeBatches();
+    } finally {
+      lock.unlock();
+    }
+    execute(next);
+    lock.lock();
+    try {
+      try {
+        await(() -> terminated || queue.flushedBefore(watch.barrier), deadline);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      flushes.remove(watch);
+      long pending = 0;
+      for (Op<K, V> op : queue.live()) {
+        if (op.order >= watch.barrier) {
+          break;
+        }
+        pending++;
+      }
+      return new FlushResult(pending == 0, watch.written, watch.deadLettered, watch.superseded,
+          pending, Duration.ofNanos(ticker.read() - start));
+    } finally {
+      lock.unlock();
     }
   }
 
   /**
-   * Logs a failure burst as two lines, whatever its length: one WARN at its first failed writer
-   * call, one INFO with the counts when it ends, so that a database down for an hour does not
-   * flood the log (the meters count every failure). A burst ends at a writer call that fails
-   * nothing while no failed operation waits for its retry and no other batch is in flight.
+   * Stops accepting reservations and sends everything queued at once, without waiting; the drain
+   * timeout starts now. {@link #close()} then waits for it. Lets several caches drain at the same
+   * time (JVM shutdown). Idempotent.
    */
-  private void logFailureBurst(List<Failure<K, V>> failures, long now) {
-    if (!failures.isEmpty()) {
-      int ops = 0;
-      for (Failure<K, V> failure : failures) {
-        ops += failure.ops.size();
-      }
-      if (burstFailedCalls == 0) {
-        burstStartedAt = now;
-        burstDeadLetteredBefore = deadLettered.sum();
-        logger.log(Level.WARNING, "Writer of cache '" + cacheName + "' is failing: " + ops
-            + " operations failed in " + failures.size() + " writer calls; write-behind retries "
-            + "them with back-off. Further failures are counted, not logged, until the writer "
-            + "recovers", failures.get(0).cause);
-      }
-      burstFailedCalls += failures.size();
-      burstFailedOps += ops;
-    } else if (burstFailedCalls > 0 && delayed.isEmpty() && inFlightBatches == 0) {
-      logger.log(Level.INFO, "Writer of cache '" + cacheName + "' recovered after "
-          + Duration.ofNanos(now - burstStartedAt) + ": " + burstFailedCalls
-          + " failed writer calls, " + burstFailedOps + " failed operation attempts, "
-          + (deadLettered.sum() - burstDeadLetteredBefore) + " operations dead-lettered");
-      burstFailedCalls = 0;
-      burstFailedOps = 0;
-    }
-  }
-
-  /** Hands exhausted operations to the dead-letter handler, then lets their keys move on. */
-  private void deadLetter(List<Op<K, V>> dying) {
-    if (dying.isEmpty()) {
-      return;
-    }
-    Instant wallNow = Instant.now();
-    long tickerNow = ticker.read();
-    int undelivered = 0;
-    DeadLetter<K, V> firstUndelivered = null;
-    RuntimeException firstError = null;
-    for (Op<K, V> op : dying) {
-      DeadLetter<K, V> letter = new DeadLetter<>(this, op.order, op.key, op.value(), op.attempts,
-          wallNow.minusNanos(tickerNow - op.firstFailureAt), op.lastFailure);
-      try {
-        deadLetters.deadLettered(letter);
-      } catch (RuntimeException e) {
-        if (undelivered++ == 0) {
-          firstUndelivered = letter;
-          firstError = e;
-        }
-      }
-    }
-    if (undelivered > 0) {
-      // one line per batch, not per letter: a failing handler must not flood the log
-      logger.log(Level.ERROR, "Dead-letter handler of cache '" + cacheName + "' failed; lost "
-          + undelivered + " operations, the first " + firstUndelivered, firstError);
-    }
-    List<List<Op<K, V>>> next = List.of();
+  public void beginClose() {
+    List<List<Op<K, V>>> next;
     lock.lock();
     try {
-      if (!terminated) {
-        long now = ticker.read();
-        for (Op<K, V> op : dying) {
-          deadLettered.increment();
-          finish(op, now);
-          if (keys.containsKey(op.key)) {
-            deadLetters.superseded(op.key); // a mutation arrived during the delivery
-          } else {
-            deadKeys.put(op.key, op.order);
-          }
-        }
-        next = takeBatches();
+      if (closing) {
+        return;
       }
-      markDone(dying);
-      changed.signalAll();
+      closing = true;
+      closeDeadline = deadlineAfter(saturatedNanos(config.drainTimeout()));
+      forceBefore = Long.MAX_VALUE;
+      changed.signalAll(); // blocked reservers fail now
+      next = takeBatches();
     } finally {
       lock.unlock();
     }
     execute(next);
   }
 
-  /** The head operation of its key is done: free its slot and let the key's next one queue. */
-  private void finish(Op<K, V> op, long now) {
-    KeyQueue<K, V> queue = keys.get(op.key);
-    queue.ops.pollFirst();
-    queue.inFlight = false;
-    live.remove(op.order);
-    usedSlots.decrementAndGet();
-    if (queue.ops.isEmpty()) {
-      keys.remove(op.key);
-    } else {
-      queue.latest = queue.ops.peekLast();
-      place(queue, now);
+  /**
+   * Stops accepting reservations, sends everything queued, and waits up to {@code drainTimeout}
+   * (from {@link #beginClose()}, if that came first) for it to be written or dead-lettered. What
+   * is left, in flight included, is reported: kept in the journal of a durable cache, lost (and
+   * counted) otherwise, with the dead letters a cache without a journal cannot keep; logged with
+   * its keys, and to standard error as well during JVM shutdown, when logging may be gone.
+   * Idempotent: later calls wait for the first one and return its report. Closes the journal and
+   * the scheduler. (The buffer is not {@link AutoCloseable}, whose {@code close} cannot return
+   * the report.)
+   */
+  public CloseReport<K> close() {
+    beginClose();
+    lock.lock();
+    try {
+      if (closeReport != null || terminated) {
+        while (closeReport == null) {
+          changed.awaitUninterruptibly();
+        }
+        return closeReport;
+      }
+      try {
+        await(queue::isEmpty, closeDeadline);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (closeReport != null) {
+        return closeReport; // another close() finished while this one waited
+      }
+      terminated = true;
+      List<K> unconfirmed = new ArrayList<>(queue.size());
+      for (Op<K, V> op : queue.live()) {
+        op.seize(); // a racing lock-free coalesce now fails and sees the close
+        unconfirmed.add(op.key);
+      }
+      closeReport = new CloseReport<>(unconfirmed.isEmpty(), unconfirmed.size(), unconfirmed,
+          letters.size(), new ArrayList<>(letters.keys()), durable);
+      counters.lost.add(closeReport.lost());
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    log.closed(closeReport);
+    notices.deliver();
+    journal.close();
+    scheduler.close();
+    return closeReport;
+  }
+
+  @Override
+  public WriteBehindStatistics statistics() {
+    lock.lock();
+    try {
+      long now = ticker.read();
+      Op<K, V> oldest = queue.oldest();
+      Duration lag = (oldest == null) ? Duration.ZERO : Duration.ofNanos(now - oldest.enqueuedAt);
+      long failingSince = health.failingSince();
+      return counters.snapshot(queue.size(), lag, letters.size(),
+          (failingSince == Op.NEVER) ? Duration.ZERO : Duration.ofNanos(now - failingSince));
+    } finally {
+      lock.unlock();
     }
   }
 
-  private void markDone(List<Op<K, V>> ops) {
-    for (Op<K, V> op : ops) {
-      journal.markDone(op.sequence);
+  /* ---------------- Recovery ---------------- */
+
+  /** Queues the journal's unfinished operations and dead letters; before the buffer is published. */
+  private void recover() {
+    List<List<Op<K, V>>> next;
+    lock.lock();
+    try {
+      long now = ticker.read();
+      journal.replay(record -> {
+        if (record.isDeadLetter()) {
+          recoverDeadLetter(record, now);
+          return;
+        }
+        supersedeDeadLetter(record.key());
+        Op<K, V> replaced = queue.coalescable(record.key());
+        long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
+        Op<K, V> op = queue.offer(record.key(), record.value(), record.sequence(), now);
+        if (op != replaced) {
+          usedSlots.incrementAndGet(); // recovered operations may exceed the bound: never drop them
+        } else {
+          journal.markDone(replacedSequence);
+        }
+      });
+      next = takeBatches();
+    } finally {
+      lock.unlock();
     }
+    execute(next);
+    notices.deliver();
   }
 
-  /** Puts a key whose head is not in flight where the flusher finds it. */
-  private void place(KeyQueue<K, V> queue, long now) {
-    Op<K, V> head = queue.head();
-    if (head.notBefore > now) {
-      delayed.put(head, queue);
-    } else {
-      ready.put(head.order, queue);
+  private void recoverDeadLetter(JournalRecord<K, V> record, long now) {
+    // a crash between a dead letter's record and its operation's DONE: the letter is newer
+    for (Op<K, V> older : queue.discard(record.key())) {
+      usedSlots.decrementAndGet();
+      journal.markDone(older.sequence);
     }
-  }
-
-  private void unplace(KeyQueue<K, V> queue) {
-    Op<K, V> head = queue.head();
-    if (ready.remove(head.order) == null) {
-      delayed.remove(head);
+    DeadMark mark = record.dead();
+    DeadLetter<K, V> letter = new DeadLetter<>(this, nextLetterId++, record.sequence(),
+        record.key(), record.value(), mark.attempts(), mark.firstFailure(), mark.lastFailure(),
+        mark.causeClass(), mark.causeMessage(), null);
+    DeadLetter<K, V> previous = letters.add(letter);
+    if (previous != null) {
+      journal.markDone(previous.sequence);
     }
-  }
-
-  private Op<K, V> oldest() {
-    return live.values().iterator().next();
-  }
-
-  private boolean flushedBefore(long barrier) {
-    return live.isEmpty() || oldest().order >= barrier;
   }
 
   /* ---------------- Helpers ---------------- */
@@ -1084,14 +991,6 @@ public final class WriteBehindBuffer<K, V> {
       changed.signalAll();
     } finally {
       lock.unlock();
-    }
-  }
-
-  private void notifyListener(int size, long nanos, Outcome outcome) {
-    try {
-      listener.onBatch(size, nanos, outcome);
-    } catch (RuntimeException e) {
-      logger.log(Level.WARNING, "Write-behind listener of cache ''" + cacheName + "'' failed", e);
     }
   }
 
@@ -1127,30 +1026,37 @@ public final class WriteBehindBuffer<K, V> {
     }
   }
 
-  /** The operations of one key; guarded by the buffer's lock except {@code latest}. */
-  private static final class KeyQueue<K, V> {
-    final ArrayDeque<Op<K, V>> ops = new ArrayDeque<>(2);
-    /** The head is with the writer or the dead-letter handler. */
-    boolean inFlight;
-    volatile Op<K, V> latest;
-
-    Op<K, V> head() {
-      return ops.peekFirst();
-    }
-
-    void add(Op<K, V> op) {
-      ops.addLast(op);
-      latest = op;
-    }
-
-    /** The newest operation if it has not been sent, so a new mutation may replace it. */
-    Op<K, V> waitingTail() {
-      return (ops.size() > (inFlight ? 1 : 0)) ? ops.peekLast() : null;
-    }
+  /**
+   * The wall-clock time of ticker time {@code at}: from one anchor, so that the same ticker time
+   * always gives the same instant (a fake ticker included).
+   */
+  private Instant wall(long at) {
+    return anchorWall.plusNanos(at - anchorTicks);
   }
 
-  /** Operations a writer call failed; {@code limit} bounds the batches of their retries. */
-  private record Failure<K, V>(List<Op<K, V>> ops, Throwable cause, int limit) {}
+  /** How an operation left the buffer. */
+  enum Outcome { WRITTEN, DEAD_LETTERED, SUPERSEDED }
+
+  /** What became of the operations a flush waits for; guarded by the buffer's lock. */
+  private static final class FlushWatch {
+    final long barrier;
+    long written;
+    long deadLettered;
+    long superseded;
+
+    FlushWatch(long barrier) {
+      this.barrier = barrier;
+    }
+
+    void count(Outcome outcome) {
+      switch (outcome) {
+        case WRITTEN -> written++;
+        case DEAD_LETTERED -> deadLettered++;
+        case SUPERSEDED -> superseded++;
+        default -> throw new AssertionError(outcome);
+      }
+    }
+  }
 
   /**
    * Builds a {@link WriteBehindBuffer}. Only the cache name, configuration and writer are
@@ -1160,7 +1066,7 @@ public final class WriteBehindBuffer<K, V> {
     private final String cacheName;
     private final WriteBehindConfiguration config;
     private final CacheWriter<? super K, ? super V> writer;
-    private DeadLetterHandler<K, V> deadLetters = new DeadLetterQueue<>();
+    private DeadLetterHandler<K, V> handler = DeadLetterHandler.none();
     private Journal<K, V> journal = Journal.none();
     private WriteBehindListener listener = WriteBehindListener.NONE;
     private Ticker ticker = Ticker.system();
@@ -1173,9 +1079,9 @@ public final class WriteBehindBuffer<K, V> {
       this.writer = requireNonNull(writer, "writer");
     }
 
-    /** Where given-up operations go; default a new {@link DeadLetterQueue}. */
-    public Builder<K, V> deadLetters(DeadLetterHandler<K, V> deadLetters) {
-      this.deadLetters = requireNonNull(deadLetters, "deadLetters");
+    /** Hears about dead letters as they come and go; default none. */
+    public Builder<K, V> deadLetterHandler(DeadLetterHandler<K, V> handler) {
+      this.handler = requireNonNull(handler, "handler");
       return this;
     }
 
@@ -1210,8 +1116,8 @@ public final class WriteBehindBuffer<K, V> {
     }
 
     /**
-     * Creates the buffer and queues the journal's unfinished operations before any mutation, so
-     * they are written before newer operations of their keys.
+     * Creates the buffer and queues the journal's unfinished operations and dead letters before
+     * any mutation, so they are written before newer operations of their keys.
      *
      * @throws IllegalArgumentException if the durability needs a journal and none was given
      */

@@ -20,6 +20,13 @@ public interface WriteBehindListener {
    */
   void onBatch(int size, long nanos, Outcome outcome);
 
+  /**
+   * The writer confirmed one operation: {@code nanos} passed from the acknowledgement of the
+   * oldest mutation it stands for to the confirmation (the "database sync delay" operators of
+   * write-behind watch). Called on the flusher thread, after the buffer's lock is released.
+   */
+  default void onConfirmed(long nanos) {}
+
   /** How a writer call ended. */
   enum Outcome {
     /** Everything was written. */

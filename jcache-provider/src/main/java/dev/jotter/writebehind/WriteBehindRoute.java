@@ -12,25 +12,15 @@ import java.util.Map;
 public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
 
   private final WriteBehindBuffer<K, V> buffer;
-  private final DeadLetterHandler<K, V> deadLetters;
 
-  /**
-   * @param buffer the cache's buffer, owned by this route from now on
-   * @param deadLetters the handler the buffer was built with
-   */
-  public WriteBehindRoute(WriteBehindBuffer<K, V> buffer, DeadLetterHandler<K, V> deadLetters) {
+  /** @param buffer the cache's buffer, owned by this route from now on */
+  public WriteBehindRoute(WriteBehindBuffer<K, V> buffer) {
     this.buffer = buffer;
-    this.deadLetters = deadLetters;
   }
 
-  /** Returns the buffer, for statistics and flushing. */
+  /** Returns the buffer, for statistics, flushing and dead letters. */
   public WriteBehindBuffer<K, V> buffer() {
     return buffer;
-  }
-
-  /** Returns the dead-letter handler the buffer hands exhausted operations to. */
-  public DeadLetterHandler<K, V> deadLetters() {
-    return deadLetters;
   }
 
   @Override
@@ -81,11 +71,6 @@ public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
   @Override
   public Pending<V> pending(K key) {
     return buffer.pending(key);
-  }
-
-  @Override
-  public void flush() {
-    buffer.flush();
   }
 
   @Override

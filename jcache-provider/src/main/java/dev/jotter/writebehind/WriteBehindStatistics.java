@@ -13,9 +13,13 @@ import java.time.Duration;
  * @param batches batches sent
  * @param retried failed operations scheduled for another attempt
  * @param failed failed attempts of operations
- * @param deadLettered operations handed to the dead-letter handler
- * @param lost operations still unconfirmed when close gave up draining
+ * @param deadLettered operations whose retry budget was spent
+ * @param lost operations and dead letters that closing could not keep (caches without a journal)
  * @param overflowEvents reservations that found the buffer full
+ * @param deadLetters dead letters kept now
+ * @param deadLettersDiscarded dead letters an operator discarded
+ * @param deadLetterOverflow operations kept pending because the dead letters were full
+ * @param writerFailingFor how long writer calls have written nothing; zero while they work
  */
 public record WriteBehindStatistics(
     long pendingOperations,
@@ -28,4 +32,8 @@ public record WriteBehindStatistics(
     long failed,
     long deadLettered,
     long lost,
-    long overflowEvents) {}
+    long overflowEvents,
+    long deadLetters,
+    long deadLettersDiscarded,
+    long deadLetterOverflow,
+    Duration writerFailingFor) {}

@@ -104,9 +104,6 @@ public interface WriterRoute<K, V> {
     return null;
   }
 
-  /** Returns when every operation handed over before the call is written or given up on. */
-  default void flush() {}
-
   /** Drains and stops the route; the cache is closing. */
   default void close() {}
 

@@ -38,7 +38,8 @@ class WriteBehindConfigurationTest {
     assertEquals(Duration.ofSeconds(30), c.maxBackoff());
     assertEquals(2.0, c.backoffMultiplier());
     assertEquals(0.2, c.jitter());
-    assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+    assertEquals(Duration.ofSeconds(5), c.drainTimeout(), "inside docker's 10s grace period");
+    assertEquals(10_000, c.maxDeadLetters());
     assertEquals(Durability.NONE, c.durability());
     assertEquals(Optional.empty(), c.journalDirectory());
     assertEquals(Duration.ofMillis(10), c.syncInterval());
@@ -47,6 +48,7 @@ class WriteBehindConfigurationTest {
   static Stream<Arguments> invalidSettings() {
     return Stream.of(
         invalid(b -> b.batchSize(0), "batchSize must be between 1 and 100000, was 0"),
+        invalid(b -> b.maxDeadLetters(0), "maxDeadLetters must be between 1 and 10000000, was 0"),
         invalid(b -> b.batchSize(100_001), "batchSize must be between 1 and 100000, was 100001"),
         invalid(b -> b.maxWriteDelay(Duration.ZERO), "maxWriteDelay must be positive, was PT0S"),
         invalid(b -> b.maxPendingOperations(99),

@@ -261,7 +261,7 @@ class CacheDurabilityTest {
     after.remove("k2");
     after.put("k3", "c2");
     GatedWriter.gate.countDown();
-    assertTrue(after.unwrap(JotterCache.class).flush(Duration.ofSeconds(30)));
+    assertTrue(after.unwrap(JotterCache.class).flush(Duration.ofSeconds(30)).completed());
 
     List<String> written = new ArrayList<>(GatedWriter.WRITTEN);
     assertEquals(List.of("k1=a1", "k1=a2", "k1=a3"), only("k1", written), written.toString());
@@ -292,7 +292,7 @@ class CacheDurabilityTest {
     assertEquals("v47", after.get("hot"));
     after.put("hot", "new");
     GatedWriter.gate.countDown();
-    assertTrue(after.unwrap(JotterCache.class).flush(Duration.ofSeconds(30)));
+    assertTrue(after.unwrap(JotterCache.class).flush(Duration.ofSeconds(30)).completed());
     List<String> hot = only("hot", new ArrayList<>(GatedWriter.WRITTEN));
     assertEquals("hot=new", hot.get(hot.size() - 1), hot.toString());
     int lastOld = -1;

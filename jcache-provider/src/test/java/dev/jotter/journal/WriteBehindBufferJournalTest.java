@@ -68,6 +68,11 @@ class WriteBehindBufferJournalTest {
     }
 
     @Override
+    public long appendDead(String key, String value, DeadMark mark) {
+      return delegate.appendDead(key, value, mark);
+    }
+
+    @Override
     public void awaitDurable(long sequence) {
       delegate.awaitDurable(sequence);
     }
@@ -112,7 +117,7 @@ class WriteBehindBufferJournalTest {
     }
     long sequence = journal.delegate.lastSequence();
 
-    assertTrue(buffer.flush(Duration.ofSeconds(10)));
+    assertTrue(buffer.flush(Duration.ofSeconds(10)).completed());
     boolean doneBeforeFlushReturned = journal.markedDone.contains(sequence);
     buffer.close();
     journal.flushReturned.countDown();

@@ -41,7 +41,7 @@ class WithoutMicrometerTest {
       cache.put("b", "2");
       cache.remove("b");
       assertEquals(2L, server.getAttribute(bean, "PendingOperations"));
-      assertTrue(cache.unwrap(JotterCache.class).flush(Duration.ofSeconds(10)));
+      assertTrue(cache.unwrap(JotterCache.class).flush(Duration.ofSeconds(10)).completed());
       assertEquals("1", TableWriter.TABLE.get("a"));
       assertFalse(TableWriter.TABLE.containsKey("b"));
       assertEquals(2L, WriteBehindMonitor.of(cache).orElseThrow().statistics().written());

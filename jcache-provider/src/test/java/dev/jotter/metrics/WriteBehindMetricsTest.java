@@ -53,7 +53,7 @@ class WriteBehindMetricsTest {
   }
 
   private static boolean flush(Cache<String, String> cache) {
-    return cache.unwrap(JotterCache.class).flush(Duration.ofSeconds(10));
+    return cache.unwrap(JotterCache.class).flush(Duration.ofSeconds(10)).completed();
   }
 
   private double counter(String name, String cache) {
@@ -158,7 +158,7 @@ class WriteBehindMetricsTest {
     TableWriter.eventually(() -> monitor.statistics().retried() == 100);
     TableWriter.FAIL_NEXT.set(0);
     ticker.advance(Duration.ofHours(1));
-    assertTrue(monitor.flush(Duration.ofSeconds(10)));
+    assertTrue(monitor.flush(Duration.ofSeconds(10)).completed());
     assertEquals(100, counter(WriteBehindMetrics.WRITTEN, "full"));
   }
 

@@ -54,8 +54,10 @@ class FailureBurstLoggingTest {
     julLogger.setUseParentHandlers(previousUseParent);
   }
 
+  /** The failure-burst lines at a level (dead-letter lines have their own test). */
   private List<LogRecord> at(Level level) {
-    return records.stream().filter(r -> r.getLevel().equals(level)).toList();
+    return records.stream().filter(r -> r.getLevel().equals(level))
+        .filter(r -> text(r).startsWith("Writer of cache")).toList();
   }
 
   private static String text(LogRecord record) {
@@ -116,6 +118,11 @@ class FailureBurstLoggingTest {
       h.advance(1_000);
 
       assertEquals(1, h.deadLetters.size(), "the poison was given up after its attempts");
+      List<LogRecord> deadLetterLines = records.stream()
+          .filter(r -> text(r).contains("gave up") && text(r).contains("poison")).toList();
+      assertEquals(1, deadLetterLines.size(), () -> "one dead-letter line, got " + records);
+      assertEquals(Level.WARNING, deadLetterLines.get(0).getLevel());
+      assertTrue(!text(deadLetterLines.get(0)).contains("=x"), "no value in the log");
       assertEquals(1, at(Level.WARNING).size(), () -> "one WARN, got " + at(Level.WARNING));
       assertEquals(1, at(Level.INFO).size(), () -> "one INFO, got " + at(Level.INFO));
       String recovery = text(at(Level.INFO).get(0));
@@ -137,11 +144,13 @@ class FailureBurstLoggingTest {
     } finally {
       h.close(); // advances the fake clock until close gives up draining
     }
-    List<LogRecord> errors = at(Level.SEVERE);
+    List<LogRecord> errors = records.stream().filter(r -> r.getLevel().equals(Level.SEVERE))
+        .toList();
     assertEquals(1, errors.size(), () -> "one ERROR, got " + errors.size());
     String message = text(errors.get(0));
     assertTrue(message.contains("'test'"), message);
     assertTrue(message.contains("100 operations unconfirmed (lost)"), message);
     assertTrue(message.contains("and 80 more"), message);
+    assertTrue(!message.contains("v1"), "keys and counts, never values: " + message);
   }
 }

@@ -13,15 +13,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * A buffer on a fake ticker and a manual scheduler, with a recording writer and a dead-letter
- * queue, plus the cache's side of the protocol (reserve, write or delete, release).
+ * A buffer on a fake ticker and a manual scheduler, with a recording writer and its dead letters,
+ * plus the cache's side of the protocol (reserve, write or delete, release).
  */
 final class Harness implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   final FakeTicker ticker = new FakeTicker();
   final RecordingWriter writer = new RecordingWriter(ticker);
-  final DeadLetterQueue<String, String> deadLetters = new DeadLetterQueue<>();
+  final DeadLetters<String, String> deadLetters;
   final ExecutorService threads = Executors.newCachedThreadPool();
   final ManualScheduler scheduler;
   final WriteBehindConfiguration config;
@@ -49,7 +49,8 @@ final class Harness implements AutoCloseable {
     this.config = config.build();
     this.scheduler = threaded ? new ManualScheduler(ticker, threads) : new ManualScheduler(ticker);
     this.buffer = WriteBehindBuffer.<String, String>builder("test", this.config, writer)
-        .deadLetters(deadLetters).ticker(ticker).scheduler(scheduler).build();
+        .ticker(ticker).scheduler(scheduler).build();
+    this.deadLetters = buffer.deadLetters();
   }
 
   /** A cache put: reserve, then write inside the (here trivial) per-key section, then release. */

@@ -66,7 +66,11 @@ final class ManualScheduler implements FlushScheduler {
     }
   }
 
-  /** Moves time forward, firing every timer at its own time on the way. */
+  /**
+   * Moves time forward, firing every timer at its own time on the way. Time never goes back: a
+   * task that advanced the ticker itself (a writer call that takes time) moves the timers it
+   * passed to its own time.
+   */
   void advance(Duration duration) {
     long target = ticker.read() + duration.toNanos();
     for (;;) {
@@ -75,9 +79,9 @@ final class ManualScheduler implements FlushScheduler {
       if (next > target) {
         break;
       }
-      ticker.set(next);
+      ticker.set(Math.max(ticker.read(), next));
     }
-    ticker.set(target);
+    ticker.set(Math.max(ticker.read(), target));
     runDue();
   }
 

@@ -30,9 +30,13 @@ final class RecordingWriter implements CacheWriter<String, String> {
   final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
   /** Per key, what reached the store: "=value" or "deleted". */
   final Map<String, List<String>> history = new ConcurrentHashMap<>();
+  /** Per key, when each entry of {@link #history} reached the store (ticker time). */
+  final Map<String, List<Long>> historyAt = new ConcurrentHashMap<>();
   final Set<String> overlaps = ConcurrentHashMap.newKeySet();
   final AtomicInteger failNextCalls = new AtomicInteger();
   volatile Predicate<String> poison = key -> false;
+  /** Values the writer refuses as it refuses poison keys. */
+  volatile Predicate<String> poisonValue = value -> false;
   volatile boolean poisonFailsWholeCall;
   volatile Consumer<Call> onCall = call -> {};
 
@@ -63,6 +67,23 @@ final class RecordingWriter implements CacheWriter<String, String> {
   @Override
   public void deleteAll(Collection<?> keys) {
     run("deleteAll", keys, k -> (String) k, k -> null);
+  }
+
+  /**
+   * When the store first held {@code state} ({@code "=value"} or {@code "deleted"}) for the key at
+   * or after ticker time {@code after}; -1 if it never did.
+   */
+  long writtenAt(String key, String state, long after) {
+    List<String> states = historyOf(key);
+    List<Long> times = historyAt.getOrDefault(key, List.of());
+    synchronized (states) {
+      for (int i = 0; i < states.size(); i++) {
+        if (states.get(i).equals(state) && times.get(i) >= after) {
+          return times.get(i);
+        }
+      }
+    }
+    return -1;
   }
 
   List<String> historyOf(String key) {
@@ -97,15 +118,16 @@ final class RecordingWriter implements CacheWriter<String, String> {
       if (failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new CacheWriterException("database unavailable");
       }
-      boolean poisoned = keys.stream().anyMatch(poison);
+      boolean poisoned = keys.stream().anyMatch(poison)
+          || values.stream().anyMatch(value -> value != null && poisonValue.test(value));
       if (poisoned && poisonFailsWholeCall) {
         throw new CacheWriterException("batch rejected");
       }
       for (Iterator<T> it = items.iterator(); it.hasNext();) {
         T item = it.next();
         String key = keyOf.apply(item);
-        if (!poison.test(key)) {
-          String value = valueOf.apply(item);
+        String value = valueOf.apply(item);
+        if (!poison.test(key) && !(value != null && poisonValue.test(value))) {
           if (value == null) {
             store.remove(key);
           } else {
@@ -113,6 +135,8 @@ final class RecordingWriter implements CacheWriter<String, String> {
           }
           history.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
               .add(value == null ? "deleted" : "=" + value);
+          historyAt.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+              .add(ticker.read());
           it.remove();
         }
       }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.OverflowPolicy;
+import dev.jotter.journal.DeadMark;
 import dev.jotter.journal.Journal;
 import dev.jotter.journal.JournalRecord;
 import dev.jotter.writebehind.RecordingWriter.Call;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -284,17 +286,39 @@ class WriteBehindBufferTest {
     }
 
     @Test
-    void writeAllIsNotCalledWhenTheDeleteAllOfItsBatchWroteNothing() throws Exception {
+    void aFailedDeleteAllDoesNotKeepItsBatchsWritesFromTheWriter() throws Exception {
       try (Harness h = Harness.inline(defaults().batchSize(10))) {
         h.writer.failNextCalls.set(1);
         h.put("a", "1");
         h.remove("b");
         h.advance(100);
 
-        assertEquals(List.of("deleteAll"), h.writer.calls.stream().map(Call::kind).toList(),
-            "a dead writer gets one call per back-off step, not one per kind of operation");
-        assertEquals(2, h.buffer.statistics().pendingOperations(), "nothing is lost or counted written");
+        assertEquals(List.of("deleteAll", "writeAll"),
+            h.writer.calls.stream().map(Call::kind).toList(),
+            "one failing key says nothing about the others");
+        assertEquals("1", h.writer.store.get("a"));
+        assertEquals(1, h.buffer.statistics().pendingOperations(), "b waits for its retry");
+      }
+    }
+
+    @Test
+    void aWriterJudgedDownGetsNoFurtherCallFromTheBatch() throws Exception {
+      try (Harness h = Harness.inline(defaults().batchSize(10).maxAttempts(100))) {
+        h.writer.failNextCalls.set(Integer.MAX_VALUE);
+        for (String key : List.of("a", "c", "e", "g")) {
+          h.put(key, "1");
+        }
+        h.remove("b");
+        h.remove("d");
+        h.advance(100);
+
+        // deleteAll(b, d) fails, so do its halves (b) and (d); then writeAll(a, c, e, g): three
+        // pairwise disjoint key sets failed, the writer is down, and the writes are not split
+        assertEquals(List.of(List.of("b", "d"), List.of("b"), List.of("d"),
+            List.of("a", "c", "e", "g")), h.writer.callKeys());
+        assertEquals(6, h.buffer.statistics().pendingOperations(), "nothing is lost or written");
         assertEquals(0, h.buffer.statistics().written());
+        assertEquals(6, h.buffer.statistics().failed(), "each charged once");
       }
     }
   }
@@ -346,11 +370,15 @@ class WriteBehindBufferTest {
         for (int i = 0; i < 8; i++) {
           assertEquals((i == 5) ? null : "v", h.writer.store.get("k" + i), "k" + i);
         }
-        // halving: 8, 4, 2, 1, then the isolated poison alone until it is given up
-        assertEquals(List.of(8, 4, 2, 1, 1),
+        // halving: 8, 4, 2, 1 at once; the split failures are not charged, so the isolated poison
+        // then has its 5 attempts alone, with back-off, before it is given up
+        assertEquals(List.of(8, 4, 2, 1, 1, 1, 1, 1),
             h.writer.callsWith("k5").stream().map(c -> c.keys().size()).toList());
-        assertEquals(List.of("k5"), h.deadLetters.snapshot().stream().map(DeadLetter::key).toList());
-        assertTrue(h.writer.calls.size() <= 8, () -> "calls: " + h.writer.callKeys());
+        assertEquals(List.of("k5"), h.deadLetters.list().stream().map(DeadLetter::key).toList());
+        assertEquals(5, h.deadLetters.list().get(0).attempts());
+        // 8, then both halves of every split: 4 + 4, 2 + 2, 1 + 1; then the 4 retries
+        assertEquals(11, h.writer.calls.size(), () -> "calls: " + h.writer.callKeys());
+        assertEquals(0, h.buffer.statistics().retried() - 4, "only the poison was retried");
       }
     }
   }
@@ -380,9 +408,11 @@ class WriteBehindBufferTest {
         h.remove("b");
         h.advance(10_000);
 
-        DeadLetter<String, String> letter = h.deadLetters.snapshot().get(0);
+        DeadLetter<String, String> letter = h.deadLetters.list().get(0);
         assertEquals(List.of("a", "1", 3), List.of(letter.key(), letter.value(), letter.attempts()));
-        assertEquals("poison left in the collection", letter.lastFailure().getMessage());
+        assertEquals("poison left in the collection", letter.cause().orElseThrow().getMessage());
+        assertEquals(Optional.of("poison left in the collection"), letter.causeMessage());
+        assertEquals(CacheWriterException.class.getName(), letter.causeClass());
         assertEquals("test", letter.cacheName());
         assertEquals(1, h.buffer.statistics().deadLettered());
         assertEquals(3, h.buffer.statistics().failed());
@@ -399,7 +429,7 @@ class WriteBehindBufferTest {
         h.advance(10_000);
 
         // failures at 100, 200 and 400ms: the third is 300ms after the first
-        assertEquals(3, h.deadLetters.snapshot().get(0).attempts());
+        assertEquals(3, h.deadLetters.list().get(0).attempts());
       }
     }
 
@@ -409,7 +439,7 @@ class WriteBehindBufferTest {
         h.writer.poison = "a"::equals;
         h.put("a", "1");
         h.advance(10_000);
-        DeadLetter<String, String> stale = h.deadLetters.snapshot().get(0);
+        DeadLetter<String, String> stale = h.deadLetters.list().get(0);
         h.writer.poison = key -> false;
         h.put("a", "2");
         h.advance(100);
@@ -430,14 +460,14 @@ class WriteBehindBufferTest {
         h.advance(30_000);
         assertEquals(2, h.deadLetters.size());
 
-        assertEquals(2, h.deadLetters.resubmit());
+        assertEquals(2, h.deadLetters.resubmitAll());
         assertEquals("1", h.buffer.pending("a").value());
         h.advance(100);
 
         assertEquals("1", h.writer.store.get("a"));
         assertEquals(List.of("deleted"), h.writer.historyOf("b"));
         assertEquals(0, h.deadLetters.size());
-        assertEquals(0, h.deadLetters.resubmit());
+        assertEquals(0, h.deadLetters.resubmitAll());
       }
     }
 
@@ -448,10 +478,15 @@ class WriteBehindBufferTest {
         IntStream.range(0, 20).forEach(i -> h.put("k" + i, "v"));
         h.advance(6_400);
 
-        // one call per pause, the pause doubling: 100, 200, 400, ... not 4 batches and their halves
+        // five calls tell an outage from poison keys (the batch, both halves, the first half's
+        // halves: three disjoint key sets failed), then one probe per pause, the pause doubling:
+        // 100, 200, 400, ... not 4 batches and all their halves
         List<Long> times = h.writer.calls.stream().map(Call::at).toList();
-        assertTrue(times.size() <= 7, () -> "calls: " + times.size());
-        for (int i = 2; i < times.size(); i++) {
+        assertEquals(Collections.nCopies(4, times.get(0)), times.subList(1, 5));
+        assertTrue(times.size() <= 11, () -> "calls: " + times.size());
+        assertTrue(h.writer.calls.subList(5, times.size()).stream()
+            .allMatch(call -> call.keys().size() == 1), "probes are single operations");
+        for (int i = 6; i < times.size(); i++) {
           assertTrue(times.get(i) - times.get(i - 1) >= 2 * (times.get(i - 1) - times.get(i - 2)));
         }
 
@@ -623,7 +658,7 @@ class WriteBehindBufferTest {
       try (Harness h = Harness.threaded(defaults())) {
         h.writer.failNextCalls.set(1);
         h.put("a", "1");
-        CompletableFuture<Boolean> flushing = h.async(() -> h.buffer.flush(WAIT));
+        CompletableFuture<Boolean> flushing = h.async(() -> h.buffer.flush(WAIT).completed());
         eventually(() -> h.buffer.statistics().retried() == 1);
         assertFalse(flushing.isDone());
 
@@ -639,7 +674,7 @@ class WriteBehindBufferTest {
         h.writer.failNextCalls.set(Integer.MAX_VALUE);
         h.put("a", "1");
         int timers = h.scheduler.timersScheduled();
-        CompletableFuture<Boolean> flushing = h.async(() -> h.buffer.flush(Duration.ofSeconds(1)));
+        CompletableFuture<Boolean> flushing = h.async(() -> h.buffer.flush(Duration.ofSeconds(1)).completed());
         h.awaitTimer(timers);
         h.advance(1_000);
 
@@ -655,7 +690,7 @@ class WriteBehindBufferTest {
         h.remove("b");
 
         CloseReport<String> report = h.buffer.close();
-        assertEquals(new CloseReport<>(true, 0, List.of()), report);
+        assertEquals(new CloseReport<>(true, 0, List.of(), 0, List.of(), false), report);
         assertEquals("1", h.writer.store.get("a"));
         assertTrue(h.scheduler.isClosed());
       }
@@ -673,7 +708,8 @@ class WriteBehindBufferTest {
         eventually(() -> advanceAnd(h, closing));
         CloseReport<String> report = closing.get();
 
-        assertEquals(new CloseReport<>(false, 3, List.of("a", "b", "c")), report);
+        assertEquals(new CloseReport<>(false, 3, List.of("a", "b", "c"), 0, List.of(), false),
+            report);
         assertEquals(3, h.buffer.statistics().lost());
         assertThrows(IllegalStateException.class, () -> h.buffer.reserve("d"));
         assertSame(report, h.buffer.close(), "close is idempotent");
@@ -692,7 +728,7 @@ class WriteBehindBufferTest {
       Reservation r = buffer.reserve("a");
       buffer.write(r, "a", "1");
       buffer.release(r);
-      assertTrue(buffer.flush(Duration.ofHours(1))); // leaves its deadline timer behind
+      assertTrue(buffer.flush(Duration.ofHours(1)).completed()); // leaves its deadline timer behind
       assertTrue(schedulerThreadsOf("ends") > 0);
 
       buffer.close();
@@ -803,8 +839,8 @@ class WriteBehindBufferTest {
         h.writer.poison = key -> false;
         h.advance(100);
 
-        assertEquals(new WriteBehindStatistics(0, Duration.ZERO, 1, 2, 2, 2, 1, 1, 0, 0, 0),
-            h.buffer.statistics());
+        assertEquals(new WriteBehindStatistics(0, Duration.ZERO, 1, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0,
+            Duration.ZERO), h.buffer.statistics());
       }
     }
 
@@ -863,6 +899,13 @@ class WriteBehindBufferTest {
     @Override
     public synchronized long appendDelete(String key) {
       appended.add("delete " + key);
+      return ++sequence;
+    }
+
+    @Override
+    public synchronized long appendDead(String key, String value, DeadMark mark) {
+      appended.add("dead " + key + ((value == null) ? "" : "=" + value) + " after "
+          + mark.attempts());
       return ++sequence;
     }
 

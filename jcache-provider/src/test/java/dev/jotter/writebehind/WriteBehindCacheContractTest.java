@@ -343,10 +343,8 @@ class WriteBehindCacheContractTest {
       return f;
     }
 
-    @SuppressWarnings("unchecked")
-    private DeadLetterQueue<String, String> queue(CacheFixture f) {
-      return (DeadLetterQueue<String, String>) f.cache.unwrap(JotterCache.class).deadLetters()
-          .orElseThrow();
+    private dev.jotter.writebehind.DeadLetters<String, String> queue(CacheFixture f) {
+      return JotterCache.of(f.cache).deadLetters().orElseThrow();
     }
 
     @Test
@@ -355,9 +353,9 @@ class WriteBehindCacheContractTest {
         f.cache.put("bad", "v1");
         f.cache.put("good", "g");
         f.drainInline();
-        DeadLetterQueue<String, String> queue = queue(f);
+        dev.jotter.writebehind.DeadLetters<String, String> queue = queue(f);
         assertEquals(1, queue.size());
-        DeadLetter<String, String> letter = queue.snapshot().get(0);
+        DeadLetter<String, String> letter = queue.list().get(0);
         assertEquals("bad", letter.key());
         assertEquals("v1", letter.value());
         assertEquals(3, letter.attempts());
@@ -378,7 +376,7 @@ class WriteBehindCacheContractTest {
       try (CacheFixture f = failingBad()) {
         f.cache.put("bad", "v1");
         f.drainInline();
-        DeadLetter<String, String> letter = queue(f).snapshot().get(0);
+        DeadLetter<String, String> letter = queue(f).list().get(0);
         f.writer.poison = key -> false;
         f.cache.put("bad", "v2");
         assertEquals(0, queue(f).size(), "superseded");
@@ -394,7 +392,7 @@ class WriteBehindCacheContractTest {
       try (CacheFixture f = failingBad()) {
         f.cache.put("bad", "v1");
         f.drainInline();
-        DeadLetter<String, String> letter = queue(f).snapshot().get(0);
+        DeadLetter<String, String> letter = queue(f).list().get(0);
         f.writer.poison = key -> false;
         f.cache.remove("bad");
         assertFalse(letter.resubmit());
@@ -678,13 +676,13 @@ class WriteBehindCacheContractTest {
         f.writer.onCall = call -> await(release);
         f.cache.put("k", "v");
         int timers = f.scheduler.timersScheduled();
-        CompletableFuture<Boolean> flushed = CompletableFuture.supplyAsync(
+        CompletableFuture<FlushResult> flushed = CompletableFuture.supplyAsync(
             () -> f.jotter.flush(Duration.ofSeconds(1)), f.threads);
         eventually(() -> f.scheduler.timersScheduled() > timers);
         f.scheduler.advance(Duration.ofSeconds(1));
-        assertFalse(flushed.get(10, TimeUnit.SECONDS));
+        assertFalse(flushed.get(10, TimeUnit.SECONDS).completed());
         release.countDown();
-        assertTrue(f.jotter.flush(Duration.ofSeconds(10)));
+        assertTrue(f.jotter.flush(Duration.ofSeconds(10)).completed());
         assertEquals("v", f.writer.store.get("k"));
       }
     }
@@ -844,7 +842,7 @@ class WriteBehindCacheContractTest {
       cache.put("o2", "y");
       cache.put("o3", "z");
       cache.remove("o1");
-      assertTrue(jotter.flush(Duration.ofSeconds(10)));
+      assertTrue(jotter.flush(Duration.ofSeconds(10)).completed());
       assertEquals(Map.of("o2", "y", "o3", "z"), DeclaredWriterFactory.writer.store);
       for (RecordingWriter.Call call : DeclaredWriterFactory.writer.calls) {
         assertTrue(call.keys().size() <= 2, "declared batch-size 2: " + call);

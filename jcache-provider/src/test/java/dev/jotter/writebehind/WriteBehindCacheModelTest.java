@@ -320,7 +320,7 @@ class WriteBehindCacheModelTest {
       }
       @SuppressWarnings("unchecked")
       JotterCache<String, String> jotter = cache.unwrap(JotterCache.class);
-      assertTrue(jotter.flush(Duration.ofMinutes(1)), context + ": flush timed out");
+      assertTrue(jotter.flush(Duration.ofMinutes(1)).completed(), context + ": flush timed out");
       WriteBehindStatistics stats = jotter.writeBehindStatistics().orElseThrow();
       assertEquals(0, stats.pendingOperations(), context);
       assertEquals(0, stats.deadLettered(), context);

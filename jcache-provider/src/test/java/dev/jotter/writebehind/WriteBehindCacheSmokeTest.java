@@ -73,7 +73,7 @@ class WriteBehindCacheSmokeTest {
         }
       }
       JotterCache<Integer, Integer> jotter = cache.unwrap(JotterCache.class);
-      assertTrue(jotter.flush(Duration.ofSeconds(10)));
+      assertTrue(jotter.flush(Duration.ofSeconds(10)).completed());
       for (int key = 0; key < 20; key++) {
         assertEquals(cache.get(key), MapWriter.TABLE.get(key), "key " + key);
       }

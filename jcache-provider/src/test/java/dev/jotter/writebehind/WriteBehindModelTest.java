@@ -74,9 +74,9 @@ class WriteBehindModelTest {
         .maxAttempts(Integer.MAX_VALUE).maxRetryTime(Duration.ofHours(1)) // nothing dead-letters
         .build();
     ModelWriter writer = new ModelWriter(random.split());
-    DeadLetterQueue<Integer, String> deadLetters = new DeadLetterQueue<>();
     WriteBehindBuffer<Integer, String> buffer = WriteBehindBuffer.<Integer, String>builder(
-        "model-" + seed, config, writer).deadLetters(deadLetters).build();
+        "model-" + seed, config, writer).build();
+    DeadLetters<Integer, String> deadLetters = buffer.deadLetters();
 
     // the cache: per key a lock (its compute), its mutations in order, and its state
     Object[] locks = new Object[KEYS];
@@ -106,7 +106,7 @@ class WriteBehindModelTest {
         future.get(60, TimeUnit.SECONDS);
       }
 
-      assertTrue(buffer.flush(Duration.ofSeconds(60)), () -> "flush timed out " + config);
+      assertTrue(buffer.flush(Duration.ofSeconds(60)).completed(), () -> "flush timed out " + config);
       for (int k = 0; k < KEYS; k++) {
         assertEquals(cache.get(k), writer.store.get(k), "final state of key " + k);
         assertOrderedSubsequence(writer.seen(k), applied.get(k), k);

@@ -201,7 +201,7 @@ public final class Demo {
         result = workload.run(cache);
         line.printNow("workload done");
         long flushStart = System.nanoTime();
-        flushed = jotter.flush(FLUSH_TIMEOUT); // at once for write-through
+        flushed = jotter.flush(FLUSH_TIMEOUT).completed(); // at once for write-through
         flushNanos = System.nanoTime() - flushStart;
         if (mode == Mode.WRITE_BEHIND) {
           line.printNow("flushed");

@@ -1,0 +1,87 @@
+package dev.jotter.writebehind;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dead letters of one buffer, newest per key, oldest first. Guarded by the buffer's lock.
+ *
+ * <p>Bounded by {@code capacity}, but never by dropping: {@link #hasRoom()} tells the buffer
+ * whether a further letter fits, and when it does not the buffer keeps the operation pending
+ * instead (see {@link DeadLetters}). Letters recovered from a journal are all kept, even beyond
+ * the capacity (a smaller {@code maxDeadLetters} after a restart must not lose any).
+ */
+final class DeadLetterStore<K, V> {
+  private final int capacity;
+  // insertion order is arrival order: a key's letter is removed before a newer one is added
+  private final LinkedHashMap<K, DeadLetter<K, V>> letters = new LinkedHashMap<>();
+
+  DeadLetterStore(int capacity) {
+    this.capacity = capacity;
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  boolean hasRoom() {
+    return letters.size() < capacity;
+  }
+
+  /** Adds a letter; returns the key's previous one, or {@code null}. */
+  DeadLetter<K, V> add(DeadLetter<K, V> letter) {
+    DeadLetter<K, V> previous = letters.remove(letter.key());
+    letters.put(letter.key(), letter);
+    return previous;
+  }
+
+  DeadLetter<K, V> get(K key) {
+    return letters.get(key);
+  }
+
+  DeadLetter<K, V> remove(K key) {
+    return letters.remove(key);
+  }
+
+  int size() {
+    return letters.size();
+  }
+
+  boolean isEmpty() {
+    return letters.isEmpty();
+  }
+
+  List<DeadLetter<K, V>> list(int offset, int limit) {
+    List<DeadLetter<K, V>> page = new ArrayList<>(Math.min(limit, Math.max(0, size() - offset)));
+    Iterator<DeadLetter<K, V>> it = letters.values().iterator();
+    for (int skipped = 0; skipped < offset && it.hasNext(); skipped++) {
+      it.next();
+    }
+    while (it.hasNext() && page.size() < limit) {
+      page.add(it.next());
+    }
+    return page;
+  }
+
+  /** The letters of {@code keys} (all of them if {@code null}), oldest first. */
+  List<DeadLetter<K, V>> select(Collection<? extends K> keys) {
+    if (keys == null) {
+      return new ArrayList<>(letters.values());
+    }
+    List<DeadLetter<K, V>> selected = new ArrayList<>();
+    for (Map.Entry<K, DeadLetter<K, V>> e : letters.entrySet()) {
+      if (keys.contains(e.getKey())) {
+        selected.add(e.getValue());
+      }
+    }
+    return selected;
+  }
+
+  Collection<K> keys() {
+    return letters.keySet();
+  }
+}
