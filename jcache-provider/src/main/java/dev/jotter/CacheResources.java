@@ -132,7 +132,7 @@ final class CacheResources<K, V> {
     }
     DeadLetterHandler<K, V> deadLetters = configuration.getDeadLetterHandlerFactory() == null
         ? DeadLetterHandler.none() : configuration.getDeadLetterHandlerFactory().create();
-    WriteBehindEvents events = new WriteBehindEvents();
+    WriteBehindEvents events = new WriteBehindEvents(ticker);
     WriteBehindBuffer.Builder<K, V> buffer = WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
         .deadLetterHandler(deadLetters)
         .listener(events)

@@ -1,5 +1,6 @@
 package dev.jotter.metrics;
 
+import dev.jotter.configuration.Ticker;
 import dev.jotter.writebehind.WriteBehindListener;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -11,6 +12,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class WriteBehindEvents implements WriteBehindListener {
 
   private final CopyOnWriteArrayList<WriteBehindListener> listeners = new CopyOnWriteArrayList<>();
+  private final SyncDelays syncDelays;
+
+  /** @param ticker the cache's time source, which windows the recent sync delays */
+  public WriteBehindEvents(Ticker ticker) {
+    this.syncDelays = new SyncDelays(ticker::read);
+  }
 
   /** Passes later writer calls to {@code listener} too. */
   public void add(WriteBehindListener listener) {
@@ -20,6 +27,24 @@ public final class WriteBehindEvents implements WriteBehindListener {
   /** Stops passing writer calls to {@code listener}. */
   public void remove(WriteBehindListener listener) {
     listeners.remove(listener);
+  }
+
+  @Override
+  public void onConfirmed(long nanos) {
+    syncDelays.record(nanos);
+    for (WriteBehindListener listener : listeners) {
+      try {
+        listener.onConfirmed(nanos);
+      } catch (RuntimeException e) {
+        System.getLogger(WriteBehindEvents.class.getName()).log(System.Logger.Level.DEBUG,
+            "A write-behind listener failed", e);
+      }
+    }
+  }
+
+  /** The recent database sync delay of the cache, kept whether or not meters are bound. */
+  public SyncDelays syncDelays() {
+    return syncDelays;
   }
 
   @Override

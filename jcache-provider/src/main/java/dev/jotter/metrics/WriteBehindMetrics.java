@@ -43,6 +43,16 @@ import javax.cache.Cache;
  *       <td></td></tr>
  *   <tr><td>{@value #OVERFLOWS}</td><td>function counter: reservations that found the buffer
  *       full</td><td>events</td><td>{@code policy}: block, fail, write_through</td></tr>
+ *   <tr><td>{@value #SYNC_DELAY}</td><td>timer with percentiles 0.5, 0.95, 0.99: per confirmed
+ *       operation, the time from its acknowledgement to the writer's confirmation (the
+ *       "database sync delay")</td><td>seconds</td><td></td></tr>
+ *   <tr><td>{@value #DEAD_LETTERS}</td><td>gauge: dead letters kept now</td><td>operations</td>
+ *       <td></td></tr>
+ *   <tr><td>{@value #DEAD_LETTERS_DISCARDED}, {@value #DEAD_LETTER_OVERFLOW}</td><td>function
+ *       counters: letters an operator discarded; operations kept pending because the dead
+ *       letters were full</td><td>operations</td><td></td></tr>
+ *   <tr><td>{@value #WRITER_FAILING}</td><td>time gauge: how long writer calls have written
+ *       nothing (zero while the writer works)</td><td>seconds</td><td></td></tr>
  *   <tr><td>{@value #JOURNAL_SYNCS}, {@value #JOURNAL_RECOVERIES}</td><td>function counters,
  *       journaled caches only</td><td>syncs, recoveries</td><td></td></tr>
  * </table>
@@ -69,9 +79,19 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
   public static final String RETRIED = "cache.writebehind.retried";
   /** Failed attempts of operations. */
   public static final String FAILED = "cache.writebehind.failed";
-  /** Operations handed to the dead-letter handler. */
+  /** Operations whose retry budget was spent (they became dead letters). */
   public static final String DEAD_LETTERED = "cache.writebehind.dead.lettered";
-  /** Operations still unconfirmed when close gave up draining. */
+  /** Dead letters kept now. */
+  public static final String DEAD_LETTERS = "cache.writebehind.dead.letters";
+  /** Dead letters an operator discarded. */
+  public static final String DEAD_LETTERS_DISCARDED = "cache.writebehind.dead.letters.discarded";
+  /** Operations kept pending because the dead letters were full. */
+  public static final String DEAD_LETTER_OVERFLOW = "cache.writebehind.dead.letters.overflow";
+  /** How long writer calls have written nothing. */
+  public static final String WRITER_FAILING = "cache.writebehind.writer.failing";
+  /** Per confirmed operation, the time from its acknowledgement to the writer's confirmation. */
+  public static final String SYNC_DELAY = "cache.writebehind.sync.delay";
+  /** Operations and dead letters that closing lost (caches without a journal). */
   public static final String LOST = "cache.writebehind.lost";
   /** Reservations that found the buffer full, tagged with the overflow policy. */
   public static final String OVERFLOWS = "cache.writebehind.overflows";
@@ -151,9 +171,28 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
     meters.add(counter(registry, FAILED, "operations", "Failed attempts of operations",
         WriteBehindStatistics::failed));
     meters.add(counter(registry, DEAD_LETTERED, "operations",
-        "Operations handed to the dead-letter handler", WriteBehindStatistics::deadLettered));
+        "Operations whose retry budget was spent", WriteBehindStatistics::deadLettered));
+    meters.add(Gauge.builder(DEAD_LETTERS, monitor, m -> m.statistics().deadLetters())
+        .tags(tags).baseUnit("operations").description("Write-behind dead letters kept now")
+        .register(registry));
+    meters.add(counter(registry, DEAD_LETTERS_DISCARDED, "operations",
+        "Dead letters an operator discarded", WriteBehindStatistics::deadLettersDiscarded));
+    meters.add(counter(registry, DEAD_LETTER_OVERFLOW, "operations",
+        "Operations kept pending because the dead letters were full",
+        WriteBehindStatistics::deadLetterOverflow));
+    meters.add(TimeGauge.builder(WRITER_FAILING, monitor, TimeUnit.NANOSECONDS,
+            m -> m.statistics().writerFailingFor().toNanos())
+        .tags(tags)
+        .description("How long write-behind writer calls have written nothing; zero while it works")
+        .register(registry));
     meters.add(counter(registry, LOST, "operations",
-        "Operations still unconfirmed when closing gave up draining", WriteBehindStatistics::lost));
+        "Operations and dead letters that closing lost", WriteBehindStatistics::lost));
+    Timer syncDelay = Timer.builder(SYNC_DELAY)
+        .tags(tags).publishPercentiles(0.5, 0.95, 0.99)
+        .description("Time from a write-behind mutation's acknowledgement to the writer's"
+            + " confirmation (database sync delay)")
+        .register(registry);
+    meters.add(syncDelay);
     meters.add(FunctionCounter.builder(OVERFLOWS, monitor, m -> m.statistics().overflowEvents())
         .tags(tags).tag("policy", monitor.overflowPolicy().name().toLowerCase(Locale.ROOT))
         .baseUnit("events").description("Mutations that found the write-behind buffer full")
@@ -168,9 +207,17 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
           .description("Torn or corrupt journal tails truncated when the journal was opened")
           .register(registry));
     }
-    WriteBehindListener listener = (size, nanos, outcome) -> {
-      batchSize.record(size);
-      timers.get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+    WriteBehindListener listener = new WriteBehindListener() {
+      @Override
+      public void onBatch(int size, long nanos, WriteBehindListener.Outcome outcome) {
+        batchSize.record(size);
+        timers.get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void onConfirmed(long nanos) {
+        syncDelay.record(nanos, TimeUnit.NANOSECONDS);
+      }
     };
     Binding binding = new Binding(registry, meters, listener);
     synchronized (this) {

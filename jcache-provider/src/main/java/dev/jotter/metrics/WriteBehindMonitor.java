@@ -242,6 +242,16 @@ public final class WriteBehindMonitor {
     buffer.beginClose();
   }
 
+  /** The cache's recent database sync delay: acknowledgement to the writer's confirmation. */
+  public SyncDelays.Snapshot syncDelay() {
+    return events.syncDelays().snapshot();
+  }
+
+  /** What can be asked of the cache's write-behind: flush, dead letters, a key's status. */
+  public dev.jotter.writebehind.WriteBehind<?, ?> writeBehind() {
+    return buffer;
+  }
+
   /** The writer-call events of the cache's buffer, for batch-size and latency meters. */
   public WriteBehindEvents events() {
     return events;
