@@ -49,6 +49,12 @@ public final class DeadLetter<K, V> {
     this.cause = cause;
   }
 
+  /** This letter with its identity among the buffer's letters. */
+  DeadLetter<K, V> withId(long newId) {
+    return new DeadLetter<>(source, newId, sequence, key, value, attempts, firstFailure,
+        lastFailure, causeClass, causeMessage, cause);
+  }
+
   static String truncate(String message) {
     return (message == null || message.length() <= MAX_MESSAGE)
         ? message : message.substring(0, MAX_MESSAGE) + "...";

@@ -127,6 +127,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private final DeadLetterStore<K, V> letters;
   private final List<FlushWatch> flushes = new ArrayList<>(1);
   private long nextLetterId;
+  /** Letters being journaled outside the lock; they count against maxDeadLetters already. */
+  private int lettersOnTheirWay;
   /** Operations ordered before this are due at once (flush, close). */
   private long forceBefore = Long.MIN_VALUE;
   private long timerAt = Long.MAX_VALUE;
@@ -501,6 +503,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     BatchSender.Result<K, V> result = sender.send(batch);
     List<List<Op<K, V>>> next = List.of();
     List<Long> confirmed = new ArrayList<>(result.written.size());
+    List<Op<K, V>> dying = new ArrayList<>(0);
     lock.lock();
     try {
       inFlightBatches--;
@@ -514,7 +517,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
           done.add(op);
         }
         for (BatchSender.Failure<K, V> failure : result.failed) {
-          failed(failure, now, done);
+          failed(failure, now, done, dying);
         }
         for (Op<K, V> op : result.unsent) {
           queue.unsent(op, now);
@@ -531,11 +534,18 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     }
     confirmed.forEach(listener::onConfirmed);
     execute(next);
+    if (!dying.isEmpty()) {
+      deadLetter(dying);
+    }
     notices.deliver();
   }
 
-  /** A failure charged to an operation: retry, hand over to a newer one, or dead-letter it. */
-  private void failed(BatchSender.Failure<K, V> failure, long now, List<Op<K, V>> done) {
+  /**
+   * A failure charged to an operation: retry, hand over to a newer one, or (added to
+   * {@code dying}, still in flight) become a dead letter.
+   */
+  private void failed(BatchSender.Failure<K, V> failure, long now, List<Op<K, V>> done,
+      List<Op<K, V>> dying) {
     Op<K, V> op = failure.op();
     op.failed(failure.at(), failure.cause(), true);
     counters.failed.increment();
@@ -543,32 +553,15 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     boolean exhausted = isExhausted(op, now);
     Op<K, V> successor = queue.successor(op);
     if (successor != null && (config.coalescing() || exhausted)) {
-      // the newer mutation decides the key's final state; it keeps the key's budget
-      successor.inherit(op);
-      if (exhausted) {
-        // ...and is still tried once: it may be valid where the old value was not
-        successor.attempts = Math.min(successor.attempts, config.maxAttempts() - 1);
-        successor.notBefore = now;
-      }
-      counters.coalesced.increment();
-      finish(op, now, Outcome.SUPERSEDED);
+      handOver(op, successor, exhausted, now);
       done.add(op);
-    } else if (exhausted) {
-      deadLetter(op, now, done);
-    } else {
+    } else if (!exhausted) {
       counters.retried.increment();
       queue.retry(op, now);
-    }
-  }
-
-  private boolean isExhausted(Op<K, V> op, long now) {
-    return (op.attempts >= config.maxAttempts()) || (now - op.firstFailureAt >= maxRetryNanos);
-  }
-
-  /** The operation's budget is spent: it becomes a dead letter, or waits while they are full. */
-  private void deadLetter(Op<K, V> op, long now, List<Op<K, V>> done) {
-    // a key has no letter while it has operations: a mutation supersedes the letter
-    if (!letters.hasRoom()) {
+    } else if (letters.size() + lettersOnTheirWay < letters.capacity()) {
+      lettersOnTheirWay++;
+      dying.add(op); // stays in flight: the key's next operation cannot overtake its letter
+    } else {
       if (!op.parked) {
         op.parked = true;
         counters.deadLetterOverflow.increment();
@@ -576,36 +569,107 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       log.deadLettersFull(op.key, letters.capacity(), notices);
       op.notBefore = now + config.maxBackoff().toNanos();
       queue.retry(op, now);
-      return;
     }
-    Throwable cause = op.lastFailure;
-    String causeClass = (cause == null) ? "unknown" : cause.getClass().getName();
-    String message = (cause == null) ? null : cause.getMessage();
-    Instant first = wall(op.firstFailureAt);
-    Instant last = wall(op.lastFailureAt);
-    long sequence = op.sequence;
-    V value = op.value();
-    if (durable) {
+  }
+
+  /**
+   * A failed operation gives way to the newer one waiting behind it, which decides the key's
+   * final state and keeps the key's budget; if that budget is spent, it is still tried once: it
+   * may be valid where the old value was not.
+   */
+  private void handOver(Op<K, V> op, Op<K, V> successor, boolean exhausted, long now) {
+    successor.inherit(op);
+    if (exhausted) {
+      successor.attempts = Math.min(successor.attempts, config.maxAttempts() - 1);
+      successor.notBefore = now;
+    }
+    counters.coalesced.increment();
+    finish(op, now, Outcome.SUPERSEDED);
+  }
+
+  private boolean isExhausted(Op<K, V> op, long now) {
+    return (op.attempts >= config.maxAttempts()) || (now - op.firstFailureAt >= maxRetryNanos);
+  }
+
+  /**
+   * Turns operations whose budget is spent into dead letters. The journal record of each letter
+   * is written, and made as durable as the journal makes mutations ({@code SYNC}: forced), outside
+   * the lock and before the letter shows, so that a letter an operator has seen survives a crash;
+   * meanwhile the operations stay in flight, so nothing of their keys overtakes them.
+   */
+  private void deadLetter(List<Op<K, V>> dying) {
+    List<DeadLetter<K, V>> made = new ArrayList<>(dying.size());
+    RuntimeException journalFailure = null;
+    long newest = 0;
+    for (Op<K, V> op : dying) {
+      Throwable cause = op.lastFailure;
+      String causeClass = (cause == null) ? "unknown" : cause.getClass().getName();
+      String message = (cause == null) ? null : cause.getMessage();
+      Instant first = wall(op.firstFailureAt);
+      Instant last = wall(op.lastFailureAt);
+      V value = op.value();
+      long sequence = op.sequence;
+      if (durable && journalFailure == null) {
+        try {
+          sequence = journal.appendDead(op.key, value,
+              new DeadMark(op.attempts, first, last, causeClass, message));
+          newest = Math.max(newest, sequence);
+        } catch (RuntimeException e) {
+          journalFailure = e;
+        }
+      }
+      made.add((durable && journalFailure != null) ? null : new DeadLetter<>(this, 0, sequence,
+          op.key, value, op.attempts, first, last, causeClass, message, cause));
+    }
+    if (durable && journalFailure == null) {
       try {
-        sequence = journal.appendDead(op.key, value,
-            new DeadMark(op.attempts, first, last, causeClass, message));
+        journal.awaitDurable(newest);
       } catch (RuntimeException e) {
-        // the journal failed: keep the operation pending rather than hold a letter it lost
-        log.deadLetterNotJournaled(op.key, e, notices);
-        op.notBefore = now + config.maxBackoff().toNanos();
-        queue.retry(op, now);
-        return;
+        journalFailure = e;
+        made.replaceAll(letter -> null);
       }
     }
-    DeadLetter<K, V> letter = new DeadLetter<>(this, nextLetterId++, sequence, op.key, value,
-        op.attempts, first, last, causeClass, message, cause);
+    List<List<Op<K, V>>> next = List.of();
+    lock.lock();
+    try {
+      lettersOnTheirWay -= dying.size();
+      if (!terminated) {
+        long now = ticker.read();
+        for (int i = 0; i < dying.size(); i++) {
+          Op<K, V> op = dying.get(i);
+          DeadLetter<K, V> letter = made.get(i);
+          Op<K, V> successor = queue.successor(op);
+          if (letter == null) {
+            // the journal failed: keep the operation pending rather than hold a letter it lost
+            log.deadLetterNotJournaled(op.key, journalFailure, notices);
+            op.notBefore = now + config.maxBackoff().toNanos();
+            queue.retry(op, now);
+          } else if (successor != null) {
+            // a newer mutation arrived meanwhile: the letter is stale before anyone saw it
+            journal.markDone(letter.sequence);
+            handOver(op, successor, true, now);
+            journal.markDone(op.sequence);
+          } else {
+            addLetter(letter.withId(nextLetterId++));
+            finish(op, now, Outcome.DEAD_LETTERED);
+            journal.markDone(op.sequence);
+          }
+        }
+        next = takeBatches();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    execute(next);
+  }
+
+  private void addLetter(DeadLetter<K, V> letter) {
     DeadLetter<K, V> previous = letters.add(letter);
     if (previous != null) {
       journal.markDone(previous.sequence);
     }
     counters.deadLettered.increment();
-    finish(op, now, Outcome.DEAD_LETTERED);
-    done.add(op);
     log.deadLettered(letter, letters.size() == 1, notices);
     notices.add(() -> handler.deadLettered(letter));
   }

@@ -338,6 +338,28 @@ class FileJournalTest {
   }
 
   @Test
+  void asyncDeadLetterIsInTheFileWhenItReturnsThoughNothingWasForced(@TempDir Path copy)
+      throws IOException {
+    DeadMark mark = new DeadMark(2, java.time.Instant.parse("2026-01-01T00:00:00Z"),
+        java.time.Instant.parse("2026-01-01T00:00:01Z"), "java.sql.SQLException", "refused");
+    FileJournal.Forcer never = channel -> { };
+    try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
+        .syncInterval(Duration.ofHours(1)).forcer(never).open()) {
+      long write = journal.appendWrite("k", "v");
+      long dead = journal.appendDead("k", "v", mark);
+      journal.markDone(write); // not in the file yet: a DONE waits for the next write
+      for (Path segment : Journals.segmentFiles(dir)) {
+        Files.copy(segment, copy.resolve(segment.getFileName()));
+      }
+      try (FileJournal<String, String> reader = Journals.quiet(copy, 1 << 20)) {
+        List<JournalRecord<String, String>> replayed = Journals.replay(reader);
+        assertEquals(List.of(write(write, "k", "v"), new JournalRecord<>(dead, "k", "v", mark)),
+            replayed, "both come back; the buffer keeps the newer, the dead letter");
+      }
+    }
+  }
+
+  @Test
   void asyncAwaitDurableReturnsWithoutForcing() {
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
         .syncInterval(Duration.ofHours(1)).open()) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A buffer on a fake ticker and a manual scheduler, with a recording writer and its dead letters,
@@ -37,19 +38,26 @@ final class Harness implements AutoCloseable {
 
   /** Flusher tasks run on the test thread, in {@link ManualScheduler#runDue}. */
   static Harness inline(WriteBehindConfiguration.Builder config) {
-    return new Harness(config, false);
+    return new Harness(config, false, b -> b);
+  }
+
+  /** Like {@link #inline(WriteBehindConfiguration.Builder)}, with more of the buffer's parts. */
+  static Harness inline(WriteBehindConfiguration.Builder config,
+      UnaryOperator<WriteBehindBuffer.Builder<String, String>> parts) {
+    return new Harness(config, false, parts);
   }
 
   /** Flusher tasks run on real threads, so writer calls can overlap and flush() can block. */
   static Harness threaded(WriteBehindConfiguration.Builder config) {
-    return new Harness(config, true);
+    return new Harness(config, true, b -> b);
   }
 
-  private Harness(WriteBehindConfiguration.Builder config, boolean threaded) {
+  private Harness(WriteBehindConfiguration.Builder config, boolean threaded,
+      UnaryOperator<WriteBehindBuffer.Builder<String, String>> parts) {
     this.config = config.build();
     this.scheduler = threaded ? new ManualScheduler(ticker, threads) : new ManualScheduler(ticker);
-    this.buffer = WriteBehindBuffer.<String, String>builder("test", this.config, writer)
-        .ticker(ticker).scheduler(scheduler).build();
+    this.buffer = parts.apply(WriteBehindBuffer.<String, String>builder("test", this.config, writer)
+        .ticker(ticker).scheduler(scheduler)).build();
     this.deadLetters = buffer.deadLetters();
   }
 
