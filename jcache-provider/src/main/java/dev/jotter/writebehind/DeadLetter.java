@@ -1,5 +1,6 @@
 package dev.jotter.writebehind;
 
+import dev.jotter.writer.WriterRoute;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class DeadLetter<K, V> {
+public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
   /** The longest cause message kept, in characters. */
   static final int MAX_MESSAGE = 1_000;
 
@@ -71,11 +72,13 @@ public final class DeadLetter<K, V> {
   }
 
   /** The value that was to be written, or {@code null} for a delete. */
+  @Override
   public V value() {
     return value;
   }
 
   /** Whether the operation was a delete. */
+  @Override
   public boolean isDelete() {
     return value == null;
   }

@@ -6,9 +6,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dead letters of one buffer, newest per key, oldest first. Guarded by the buffer's lock.
+ *
+ * <p>A key's letter is the key's newest state: a key never has a letter and a pending operation
+ * at once (a mutation supersedes the letter; a resubmission turns it back into an operation).
  *
  * <p>Bounded by {@code capacity}, but never by dropping: {@link #hasRoom()} tells the buffer
  * whether a further letter fits, and when it does not the buffer keeps the operation pending
@@ -19,6 +23,8 @@ final class DeadLetterStore<K, V> {
   private final int capacity;
   // insertion order is arrival order: a key's letter is removed before a newer one is added
   private final LinkedHashMap<K, DeadLetter<K, V>> letters = new LinkedHashMap<>();
+  /** The same letters, for reads without the lock (see {@link #lookup}). */
+  private final Map<K, DeadLetter<K, V>> byKey = new ConcurrentHashMap<>();
 
   DeadLetterStore(int capacity) {
     this.capacity = capacity;
@@ -36,7 +42,16 @@ final class DeadLetterStore<K, V> {
   DeadLetter<K, V> add(DeadLetter<K, V> letter) {
     DeadLetter<K, V> previous = letters.remove(letter.key());
     letters.put(letter.key(), letter);
+    byKey.put(letter.key(), letter);
     return previous;
+  }
+
+  /**
+   * The letter of a key, read without the buffer's lock: a key's letter is its newest state, so
+   * reads of a key whose entry is gone from memory are answered from it (contract clause 7).
+   */
+  DeadLetter<K, V> lookup(K key) {
+    return byKey.isEmpty() ? null : byKey.get(key);
   }
 
   DeadLetter<K, V> get(K key) {
@@ -44,6 +59,7 @@ final class DeadLetterStore<K, V> {
   }
 
   DeadLetter<K, V> remove(K key) {
+    byKey.remove(key);
     return letters.remove(key);
   }
 

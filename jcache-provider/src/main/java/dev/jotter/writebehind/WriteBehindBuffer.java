@@ -60,8 +60,9 @@ import javax.cache.integration.CacheWriterException;
  *       behind it keeps that budget and is still tried, at least once. Then it becomes a
  *       {@link DeadLetter}, kept in the journal of a durable cache. Whether the writer is down
  *       or a key is poison: {@link WriterHealth}; only the former pauses the flusher.
- *   <li>7. {@link #pending} returns the newest unconfirmed state of a key, so the cache can answer
- *       reads without its loader. A dead letter is not pending: its key reads from the loader.
+ *   <li>7. {@link #pending} returns the newest unconfirmed state of a key, a dead letter
+ *       included, so the cache can answer reads without its loader, whose database holds an
+ *       older state.
  *   <li>8. At most {@code maxPendingOperations} operations are pending or in flight; a
  *       mutation that coalesces needs no slot. {@link #reserve} applies the overflow policy before
  *       the cache changes. (A reservation that expected to coalesce but found the key's operation
@@ -266,12 +267,13 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   }
 
   /**
-   * Returns the newest state of {@code key} that the writer has not confirmed, in flight or
-   * awaiting a retry included, or {@code null} if there is none (the writer holds the newest
-   * state, or it was dead-lettered).
+   * Returns the newest state of {@code key} that the writer has not confirmed — pending, in
+   * flight, awaiting a retry, or a dead letter — or {@code null} if the writer holds the newest
+   * state. Takes no lock.
    */
   public WriterRoute.Pending<V> pending(K key) {
-    return queue.pending(key);
+    WriterRoute.Pending<V> pending = queue.pending(key);
+    return (pending != null) ? pending : letters.lookup(key);
   }
 
   private Reservation reserveWhenFull(K key) {

@@ -299,7 +299,9 @@ class FailureIsolationTest {
       }
       FlushResult result = flushing.get();
       assertTrue(result.completed(), result.toString());
-      assertTrue(result.deadLettered() >= 1, "the hot key's budget was spent: " + result);
+      // the hot key's operation from before the flush ended as a dead letter (its budget spent)
+      // or was superseded by a newer put while it failed; the flush waits for neither newer one
+      assertTrue(result.deadLettered() + result.superseded() >= 1, result.toString());
       stop.set(true);
       updater.get(10, TimeUnit.SECONDS);
     }

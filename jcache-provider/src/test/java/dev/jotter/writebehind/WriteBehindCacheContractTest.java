@@ -462,6 +462,25 @@ class WriteBehindCacheContractTest {
     }
 
     @Test
+    void aDeadLetterOfAnExpiredEntryAnswersReadsNotTheLoader() {
+      try (CacheFixture f = readThrough(() -> defaults().maxAttempts(1),
+          config -> config.setExpiryPolicyFactory(
+              CreatedExpiryPolicy.factoryOf(javax.cache.expiry.Duration.ONE_MINUTE)))) {
+        prime(f, "k", "old");
+        f.writer.poison = "k"::equals;
+        f.cache.put("k", "new");
+        f.drainInline();
+        assertEquals(1, JotterCache.of(f.cache).deadLetters().orElseThrow().size());
+        f.ticker.advance(Duration.ofMinutes(2)); // the entry expires; the letter stays
+        f.loads.set(0);
+        assertEquals("new", f.cache.get("k"), "the letter is the key's newest state");
+        assertTrue(f.cache.containsKey("k"));
+        assertEquals(0, f.loads.get(), "the loader would read the database's older state");
+        assertEquals("old", f.writer.store.get("k"));
+      }
+    }
+
+    @Test
     void aPendingRemoveAnswersAbsent() {
       try (CacheFixture f = expiring()) {
         prime(f, "k", "old");

@@ -55,6 +55,14 @@ import org.junit.jupiter.api.TestFactory;
  * Reads during the run must return the cache's newest state although entries are evicted while
  * their writes are pending and the loader reads the database (clause 7).
  *
+ * <p>Two seeds in three add poison: values ending in {@code !} that the writer refuses, either as
+ * the JCache partial-failure rule says (left in the collection) or by failing the whole call, and
+ * one thread keeps putting poison into one key (a failing key updated all the while). Retry
+ * budgets are then finite, so poison is dead-lettered (clause 6). After the flush, a key whose
+ * newest state is a dead letter has the letter hold exactly that state, and the writer an older
+ * one; every other key is as above. Then the database is fixed, every letter resubmitted, and
+ * every key must reach the cache's state.
+ *
  * <p><b>How the cache's order is recorded.</b> Each mutation runs while the test holds the locks of
  * the keys it touches (in key order, so no deadlock), and records its effect before releasing them.
  * Two mutations of a key therefore never overlap, so the order of the records is the order the
@@ -94,6 +102,8 @@ class WriteBehindCacheModelTest {
     final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     final Set<String> overlaps = ConcurrentHashMap.newKeySet();
     final AtomicInteger failures = new AtomicInteger();
+    /** 0: no poison; 1: poison values are left in the collection; 2: they fail the whole call. */
+    volatile int poisonMode;
     private final Random random;
 
     ModelWriter(long seed) {
@@ -125,6 +135,10 @@ class WriteBehindCacheModelTest {
       apply(keys, k -> (String) k, k -> null, true);
     }
 
+    static boolean isPoison(String value) {
+      return value != null && value.endsWith("!");
+    }
+
     private <T> void apply(Collection<T> items, Function<T, String> keyOf,
         Function<T, String> valueOf, boolean mayFail) {
       List<String> keys = items.stream().map(keyOf).toList();
@@ -142,16 +156,21 @@ class WriteBehindCacheModelTest {
           failures.incrementAndGet();
           throw new CacheWriterException("database unavailable"); // the whole call, untouched
         }
+        int poison = mayFail ? poisonMode : 0;
+        if (poison == 2 && items.stream().map(valueOf).anyMatch(ModelWriter::isPoison)) {
+          failures.incrementAndGet();
+          throw new CacheWriterException("batch rejected: a row violates a constraint");
+        }
         boolean partial = (fate < 4);
         boolean leftover = false;
         for (Iterator<T> it = items.iterator(); it.hasNext();) {
           T item = it.next();
-          if (partial && next(2) == 0) {
+          String key = keyOf.apply(item);
+          String value = valueOf.apply(item);
+          if ((partial && next(2) == 0) || (poison == 1 && isPoison(value))) {
             leftover = true; // left in the collection: not written (JCache rule)
             continue;
           }
-          String key = keyOf.apply(item);
-          String value = valueOf.apply(item);
           if (value == null) {
             store.remove(key);
           } else {
@@ -274,6 +293,7 @@ class WriteBehindCacheModelTest {
   private void run(long seed) throws Exception {
     Random random = new Random(seed);
     boolean bounded = random.nextBoolean();
+    int poisonMode = random.nextInt(3);
     int batchSize = 1 + random.nextInt(6);
     WriteBehindConfiguration settings = WriteBehindConfiguration.builder()
         .coalescing(random.nextInt(3) != 0)
@@ -284,11 +304,13 @@ class WriteBehindCacheModelTest {
         .blockTimeout(Duration.ofMinutes(1))
         .maxWriteDelay(Duration.ofMillis(1 + random.nextInt(3)))
         .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).jitter(0.5)
-        .maxAttempts(Integer.MAX_VALUE).maxRetryTime(Duration.ofDays(1))
+        .maxAttempts((poisonMode == 0) ? Integer.MAX_VALUE : 4 + random.nextInt(4))
+        .maxRetryTime(Duration.ofDays(1))
         .drainTimeout(Duration.ofSeconds(30))
         .build();
     String id = "wb-model-" + seed + "-" + RUNS.incrementAndGet();
     ModelWriter writer = new ModelWriter(seed);
+    writer.poisonMode = poisonMode;
     WRITERS.put(id, writer);
     JotterConfiguration<String, String> config = new JotterConfiguration<String, String>()
         .setWriteBehind(settings);
@@ -299,7 +321,9 @@ class WriteBehindCacheModelTest {
         .setWriteThrough(true).setCacheWriterFactory(new WriterFactory(id))
         .setReadThrough(true).setCacheLoaderFactory(new LoaderFactory(id));
     String context = "seed " + seed + " (-Dwritebehind.cache.seed=" + seed + "), " + settings
-        + (bounded ? ", maximumSize 3" : ", unbounded");
+        + (bounded ? ", maximumSize 3" : ", unbounded")
+        + ", poison " + List.of("none", "left in the collection", "fails the whole call")
+            .get(poisonMode);
     CacheManager manager = Caching.getCachingProvider()
         .getCacheManager(URI.create("jotter:" + id), getClass().getClassLoader());
     ExecutorService threads = Executors.newFixedThreadPool(THREADS);
@@ -311,7 +335,7 @@ class WriteBehindCacheModelTest {
         long threadSeed = random.nextLong();
         String name = "t" + t;
         workers.add(threads.submit(() -> {
-          mutate(cache, model, new Random(threadSeed), name, bounded, context);
+          mutate(cache, model, new Random(threadSeed), name, bounded, poisonMode != 0, context);
           return null;
         }));
       }
@@ -323,26 +347,19 @@ class WriteBehindCacheModelTest {
       assertTrue(jotter.flush(Duration.ofMinutes(1)).completed(), context + ": flush timed out");
       WriteBehindStatistics stats = jotter.writeBehindStatistics().orElseThrow();
       assertEquals(0, stats.pendingOperations(), context);
-      assertEquals(0, stats.deadLettered(), context);
-      assertEquals(Set.of(), writer.overlaps, context + ": a key was in two writer calls at once");
-      Map<String, String> inMemory = new HashMap<>();
-      cache.forEach(entry -> inMemory.put(entry.getKey(), entry.getValue()));
-      for (int i = 0; i < KEYS; i++) {
-        String key = key(i);
-        List<String> cacheSequence = model.sequence.getOrDefault(key, List.of());
-        List<String> writerSequence = writer.history.getOrDefault(key, List.of());
-        String where = context + ", key " + key + "\n cache:  " + cacheSequence + "\n writer: "
-            + writerSequence;
-        assertEquals(model.state.get(key), writer.store.get(key), "final state; " + where);
-        if (inMemory.containsKey(key)) {
-          assertEquals(model.state.get(key), inMemory.get(key), "cache's state; " + where);
-        }
-        assertTrue(isSubsequence(writerSequence, cacheSequence), "order; " + where);
-        if (!cacheSequence.isEmpty() && !writerSequence.isEmpty()) {
-          assertEquals(cacheSequence.get(cacheSequence.size() - 1),
-              writerSequence.get(writerSequence.size() - 1), "last operation; " + where);
-        }
+      if (poisonMode == 0) {
+        assertEquals(0, stats.deadLettered(), context);
       }
+      assertEquals(Set.of(), writer.overlaps, context + ": a key was in two writer calls at once");
+      DeadLetters<String, String> letters = jotter.deadLetters().orElseThrow();
+      check(cache, model, writer, letters, context);
+
+      // the database is fixed: every letter resubmitted reaches it
+      writer.poisonMode = 0;
+      letters.resubmitAll();
+      assertTrue(jotter.flush(Duration.ofMinutes(1)).completed(), context + ": second flush");
+      assertEquals(0, letters.size(), context + ": letters left after the resubmission");
+      check(cache, model, writer, letters, context + " (after resubmitting)");
     } finally {
       threads.shutdownNow();
       manager.close();
@@ -350,13 +367,50 @@ class WriteBehindCacheModelTest {
     }
   }
 
+  /**
+   * After a flush: per key, the writer holds the cache's state, or the key's dead letter does and
+   * the writer an older one; the writer's states are an ordered subsequence of the cache's.
+   */
+  private static void check(Cache<String, String> cache, Model model, ModelWriter writer,
+      DeadLetters<String, String> letters, String context) {
+    Map<String, String> inMemory = new HashMap<>();
+    cache.forEach(entry -> inMemory.put(entry.getKey(), entry.getValue()));
+    for (int i = 0; i < KEYS; i++) {
+      String key = key(i);
+      List<String> cacheSequence = model.sequence.getOrDefault(key, List.of());
+      List<String> writerSequence = writer.history.getOrDefault(key, List.of());
+      DeadLetter<String, String> letter = letters.get(key).orElse(null);
+      String where = context + ", key " + key + "\n cache:  " + cacheSequence + "\n writer: "
+          + writerSequence + "\n letter: " + letter;
+      if (letter != null) {
+        assertEquals(model.state.get(key), letter.value(), "the letter holds the key's newest state; " + where);
+      } else {
+        assertEquals(model.state.get(key), writer.store.get(key), "final state; " + where);
+      }
+      if (inMemory.containsKey(key)) {
+        assertEquals(model.state.get(key), inMemory.get(key), "cache's state; " + where);
+      }
+      assertTrue(isSubsequence(writerSequence, cacheSequence), "order; " + where);
+      if (letter == null && !cacheSequence.isEmpty() && !writerSequence.isEmpty()) {
+        assertEquals(cacheSequence.get(cacheSequence.size() - 1),
+            writerSequence.get(writerSequence.size() - 1), "last operation; " + where);
+      }
+    }
+  }
+
   /** One thread's random mutations (and reads), each under the locks of the keys it touches. */
   private void mutate(Cache<String, String> cache, Model model, Random random, String thread,
-      boolean bounded, String context) {
+      boolean bounded, boolean poison, String context) {
     for (int op = 0; op < OPS_PER_THREAD; op++) {
       String key = key(random.nextInt(KEYS));
-      String value = thread + "-" + op;
-      int kind = random.nextInt(bounded ? 19 : 20);
+      // with poison: some values are refused by the writer, and thread t0 keeps putting poison
+      // into k0, a failing key updated all the while
+      boolean hot = poison && thread.equals("t0") && random.nextInt(3) == 0;
+      if (hot) {
+        key = key(0);
+      }
+      String value = thread + "-" + op + ((hot || (poison && random.nextInt(8) == 0)) ? "!" : "");
+      int kind = hot ? 0 : random.nextInt(bounded ? 19 : 20);
       List<String> keys = switch (kind) {
         case 1, 10, 14 -> randomKeys(random);
         case 19 -> allKeys();
