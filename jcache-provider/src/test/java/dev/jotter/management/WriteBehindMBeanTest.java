@@ -15,6 +15,7 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,43 @@ class WriteBehindMBeanTest {
     assertEquals(0, attribute("letters", "DeadLetters"));
     assertEquals(1L, attribute("letters", "Written"));
     assertEquals("1", TableWriter.TABLE.get("a"));
+  }
+
+  @Test
+  void deadLettersAreListedResubmittedAndDiscardedByKeyThroughJmx() throws Exception {
+    Cache<String, String> cache = cache("listed");
+    cache.put("a", "secret-a");
+    cache.put("b", "secret-b");
+    cache.put("c", "secret-c");
+    TableWriter.FAIL_NEXT.set(Integer.MAX_VALUE); // the database is down: one attempt each
+    flush("listed");
+    TableWriter.FAIL_NEXT.set(0);
+    assertEquals(3, attribute("listed", "DeadLetters"));
+    assertEquals(10_000, attribute("listed", "DeadLetterCapacity"));
+
+    CompositeData[] page = (CompositeData[]) server.invoke(name("listed"), "listDeadLetters",
+        new Object[] {0, 2}, new String[] {int.class.getName(), int.class.getName()});
+    assertEquals(2, page.length);
+    DeadLetterInfo first = DeadLetterInfo.from(page[0]);
+    assertEquals(1, first.getAttempts());
+    assertTrue(first.getCause().startsWith("javax.cache.integration.CacheWriterException"),
+        first.getCause());
+    for (CompositeData row : page) {
+      assertFalse(row.values().toString().contains("secret"), "never a value over JMX: " + row);
+    }
+
+    ticker.advance(Duration.ofMinutes(1));
+    assertEquals(1, server.invoke(name("listed"), "resubmitDeadLetters",
+        new Object[] {new String[] {first.getKey(), "nope"}},
+        new String[] {String[].class.getName()}));
+    assertEquals(true, flush("listed"));
+    assertEquals("secret-" + first.getKey(), TableWriter.TABLE.get(first.getKey()));
+    assertEquals(1, server.invoke(name("listed"), "discardDeadLetters",
+        new Object[] {new String[] {DeadLetterInfo.from(page[1]).getKey()}},
+        new String[] {String[].class.getName()}));
+    assertEquals(1, server.invoke(name("listed"), "discardDeadLetters", null, null));
+    assertEquals(0, attribute("listed", "DeadLetters"));
+    assertEquals(2L, attribute("listed", "DeadLettersDiscarded"));
   }
 
   @Test

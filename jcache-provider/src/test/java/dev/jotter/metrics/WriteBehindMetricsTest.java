@@ -91,6 +91,16 @@ class WriteBehindMetricsTest {
     assertEquals(0, pending.value());
     assertEquals(0, lag.value(TimeUnit.SECONDS));
     assertEquals(2, counter(WriteBehindMetrics.WRITTEN, "orders"));
+    // the database sync delay: a and b were acknowledged 2.54 s before the writer confirmed them
+    Timer syncDelay = registry.get(WriteBehindMetrics.SYNC_DELAY).tag("cache", "orders").timer();
+    assertEquals(2, syncDelay.count());
+    assertEquals(2.54, syncDelay.max(TimeUnit.SECONDS), 1e-9);
+    SyncDelays.Snapshot recent = WriteBehindMonitor.of(cache).orElseThrow().syncDelay();
+    assertEquals(2, recent.count());
+    assertTrue(recent.median().toMillis() >= 2_540 && recent.median().toMillis() <= 2_540 * 1.2,
+        recent.toString());
+    assertEquals(0, registry.get(WriteBehindMetrics.DEAD_LETTERS).tag("cache", "orders").gauge()
+        .value());
     var batches = registry.get(WriteBehindMetrics.BATCH_SIZE).tag("cache", "orders").summary();
     assertEquals(1, batches.count());
     assertEquals(2, batches.totalAmount());
