@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * ({@code 2 ceil(log2 batchSize)} calls, made at once) and one call per batch of retries that comes
  * due before it. Writer calls here cost one millisecond of the fake clock.
  *
- * <p>Seeds: {@code -Dwritebehind.isolation.seeds=N} (default 6; the slow profile runs many more).
+ * <p>Seeds: {@code -Dwritebehind.isolation.seeds=N} (default 50; the slow profile runs 1,000).
  */
 class FailureIsolationTest {
   private static final int KEYS = 100;
@@ -45,7 +45,7 @@ class FailureIsolationTest {
 
   @TestFactory
   Stream<DynamicTest> aPoisonKeyUpdatedAllTheWhileNeverHoldsBackHealthyKeys() {
-    long seeds = Long.getLong("writebehind.isolation.seeds", 6);
+    long seeds = Long.getLong("writebehind.isolation.seeds", 50);
     return LongStream.range(0, seeds).boxed().flatMap(seed -> Stream.of(
         DynamicTest.dynamicTest("seed " + seed + ", partial failure", () -> poison(seed, false)),
         DynamicTest.dynamicTest("seed " + seed + ", whole-batch failure", () -> poison(seed, true))));
