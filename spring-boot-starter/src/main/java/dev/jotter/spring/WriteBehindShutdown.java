@@ -1,7 +1,9 @@
 package dev.jotter.spring;
 
 import dev.jotter.metrics.WriteBehindMonitor;
+import dev.jotter.writebehind.DeadLetter;
 import dev.jotter.writebehind.FlushResult;
+import dev.jotter.writebehind.JvmShutdown;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,9 @@ import org.springframework.context.event.ContextClosedEvent;
  * <p>Every cache starts draining at once, so the longest drain timeout bounds the wait, not their
  * sum. Jotter's own JVM shutdown hook may have started closing the caches already (on SIGTERM both
  * hooks run at the same time); then this waits until those closes have finished, so that nothing
- * is destroyed under a drain that is still running.
+ * is destroyed under a drain that is still running. Meanwhile Jotter's reports reach the
+ * application's log even when the JDK has reset {@code java.util.logging} (see {@code
+ * JotterLogForwarding}).
  *
  * <p>A context that is only stopped ({@code ConfigurableApplicationContext.stop()}) and may start
  * again keeps its caches open: they are flushed instead, each within its drain timeout.
@@ -84,8 +88,11 @@ public final class WriteBehindShutdown
             tracked.put(monitor, manager);
           }
           monitor.onClose(() -> {
-            synchronized (tracked) {
-              tracked.remove(monitor);
+            // a cache closed while the JVM or the context shuts down stays, for the summary
+            if (!closing && !JvmShutdown.inProgress()) {
+              synchronized (tracked) {
+                tracked.remove(monitor);
+              }
             }
           });
         });
@@ -142,6 +149,14 @@ public final class WriteBehindShutdown
     if (draining.isEmpty()) {
       return;
     }
+    try (AutoCloseable forwarding = JotterLogForwarding.startIfReset()) {
+      drainAndClose(open, draining);
+    } catch (Exception e) {
+      log.warn("Closing the write-behind caches failed", e);
+    }
+  }
+
+  private void drainAndClose(List<WriteBehindCache> open, Map<WriteBehindMonitor, String> draining) {
     Duration longest = Duration.ZERO;
     List<String> names = new ArrayList<>();
     for (WriteBehindCache cache : open) {
@@ -172,16 +187,37 @@ public final class WriteBehindShutdown
     // caches that another thread (Jotter's JVM shutdown hook) is closing: wait for their report
     long deadline = start + max(longest, Duration.ofSeconds(30)).plus(GRACE).toNanos();
     List<String> summary = new ArrayList<>();
+    long lost = 0;
     for (Map.Entry<WriteBehindMonitor, CountDownLatch> entry : closed.entrySet()) {
       WriteBehindMonitor monitor = entry.getKey();
       boolean done = await(entry.getValue(), deadline);
       WriteBehindStatistics stats = monitor.statistics();
-      summary.add(draining.get(monitor) + "/" + monitor.cacheName() + ": " + (done ? "" : "still "
-          + "closing, ") + stats.written() + " written, " + stats.lost() + " lost");
+      lost += stats.lost();
+      StringBuilder line = new StringBuilder(draining.get(monitor)).append('/')
+          .append(monitor.cacheName()).append(": ");
+      if (!done) {
+        line.append("still closing, ");
+      }
+      line.append(stats.written()).append(" written, ").append(stats.lost()).append(" lost");
+      if (stats.lost() > 0) {
+        List<String> letters = new ArrayList<>();
+        for (DeadLetter<?, ?> letter : monitor.deadLetters().list(0, 20)) {
+          letters.add(String.valueOf(letter.key()));
+        }
+        if (!letters.isEmpty()) {
+          line.append(" (dead letters among them: keys ").append(letters).append(')');
+        }
+      }
+      summary.add(line.toString());
     }
-    log.info("Write-behind caches closed in "
+    String text = "Write-behind caches closed in "
         + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms: "
-        + String.join("; ", summary));
+        + String.join("; ", summary);
+    if (lost > 0) {
+      log.error(text + ". Jotter's report above names every lost key (on standard error too)");
+    } else {
+      log.info(text);
+    }
   }
 
   private void closeObservation() {

@@ -28,7 +28,7 @@ final class CacheViews {
     state.put("cache", cache.name());
     state.put("pending", stats.pendingOperations());
     state.put("lag", text(stats.oldestPendingAge()));
-    state.put("writerFailingFor", text(stats.writerFailingFor()));
+    state.put("writerFailingFor", text(writerFailingFor(stats)));
     state.put("deadLetters", stats.deadLetters());
     state.put("syncDelay", syncDelay(cache.syncDelay()));
     state.put("written", stats.written());
@@ -46,6 +46,16 @@ final class CacheViews {
     state.put("journaled", cache.monitor().isJournaled());
     state.put("drainTimeout", text(cache.drainTimeout()));
     return state;
+  }
+
+  /**
+   * How long the writer has been failing, while something waits for it. Jotter's figure runs on
+   * after its last failed operation was dead-lettered (it resets only when a writer call succeeds),
+   * so a single poison row would read as a writer failing for hours; with nothing pending there is
+   * no writer to fail.
+   */
+  static Duration writerFailingFor(WriteBehindStatistics stats) {
+    return (stats.pendingOperations() == 0) ? Duration.ZERO : stats.writerFailingFor();
   }
 
   static Map<String, Object> syncDelay(SyncDelays.Snapshot delay) {

@@ -33,7 +33,9 @@ import java.util.Objects;
  *
  * <p>The cache is UP when no rule fires; otherwise its status is the most severe of the rules that
  * fire: DOWN, then OUT_OF_SERVICE, then any other (DEGRADED), and {@code reasons} says which fired.
- * A rule whose status is UP, or whose threshold is unset, never fires.
+ * A rule whose status is UP, or whose threshold is unset, never fires. "Writer failing" counts
+ * only while operations are pending: once the failing ones are dead letters, the dead-letter rule
+ * speaks for them.
  */
 public final class WriteBehindHealth {
 
@@ -93,13 +95,14 @@ public final class WriteBehindHealth {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("pending", stats.pendingOperations());
     details.put("lag", CacheViews.text(stats.oldestPendingAge()));
-    details.put("writerFailingFor", CacheViews.text(stats.writerFailingFor()));
+    Duration failing = CacheViews.writerFailingFor(stats);
+    details.put("writerFailingFor", CacheViews.text(failing));
     details.put("deadLetters", stats.deadLetters());
     details.put("syncDelayP50", CacheViews.text(syncDelay.median()));
     details.put("syncDelayP99", CacheViews.text(syncDelay.p99()));
     List<String> reasons = new ArrayList<>();
     String status = UP;
-    status = worse(status, longer(rules.getWriterFailing(), stats.writerFailingFor(),
+    status = worse(status, longer(rules.getWriterFailing(), failing,
         "writer failing for", reasons));
     status = worse(status, longer(rules.getLag(), stats.oldestPendingAge(), "lag", reasons));
     status = worse(status, atLeast(rules.getDeadLetters(), stats.deadLetters(), "dead letters",

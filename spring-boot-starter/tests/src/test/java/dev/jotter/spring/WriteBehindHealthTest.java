@@ -57,6 +57,17 @@ class WriteBehindHealthTest {
   }
 
   @Test
+  void aWriterFailingWithNothingPendingIsNotCounted() {
+    // a poison row, dead-lettered: Jotter's writerFailingFor runs on, but nothing waits
+    WriteBehindHealth.Result result = health.check(stats(0, Duration.ZERO, 1,
+        Duration.ofHours(2)), DELAY);
+    assertThat(result.status()).isEqualTo("DEGRADED");
+    assertThat(result.details()).containsEntry("writerFailingFor", "PT0S");
+    assertThat((List<Object>) result.details().get("reasons"))
+        .containsExactly("dead letters 1 >= 1: DEGRADED");
+  }
+
+  @Test
   void rulesAreConfigurable() {
     properties.getHealth().getDeadLetters().setStatus("UP"); // off
     properties.getHealth().getLag().setStatus("out_of_service");
