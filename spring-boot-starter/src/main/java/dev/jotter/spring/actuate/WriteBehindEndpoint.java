@@ -40,13 +40,16 @@ import org.springframework.lang.Nullable;
  *   <tr><td>{@code POST /writebehind/{cache}/flush} {@code {"timeout":"10s"}}</td><td>waits (at
  *       most the timeout, the cache's drain timeout by default) until everything acknowledged so
  *       far is written or dead-lettered; returns the flush result</td></tr>
- *   <tr><td>{@code POST /writebehind/{cache}/resubmit} {@code {"keys":["42"]}}</td><td>queues
+ *   <tr><td>{@code POST /writebehind/{cache}/resubmit} {@code {"keys":"42,43"}}</td><td>queues
  *       the dead letters of these keys (by their {@code toString()}) again with a fresh retry
  *       budget; all of them without {@code keys}</td></tr>
- *   <tr><td>{@code POST /writebehind/{cache}/discard} {@code {"keys":["42"]}} or {@code
- *       {"all":true}}</td><td>drops dead letters for good: their writes never reach the
+ *   <tr><td>{@code POST /writebehind/{cache}/discard} {@code {"keys":"42,43"}} or {@code
+ *       {"all":"true"}}</td><td>drops dead letters for good: their writes never reach the
  *       database</td></tr>
  * </table>
+ *
+ * <p>Spring Boot reads the body of a write operation as a JSON object of strings: {@code keys} is
+ * one string, the keys separated by commas.
  *
  * <p>Every operation takes an optional {@code cacheManager} (its bean name) for when several
  * cache managers have a cache of the same name. Write operations are an operator's acts: each is

@@ -175,7 +175,7 @@ class SpringBootH2IT {
       s.execute("ALTER TABLE orders DROP CONSTRAINT orders_amount_not_negative");
     }
     String resubmitted = app.postJson("/actuator/writebehind/orders/resubmit",
-        "{\"keys\":[\"301\"]}");
+        "{\"keys\":\"301\"}");
     assertEquals(1, RunningApp.number(resubmitted, "resubmitted"), resubmitted);
     RunningApp.await("order 301 in the table", WRITE_BEHIND, () -> amount(301) == -5);
     RunningApp.await("the cache is healthy again", WRITE_BEHIND,
