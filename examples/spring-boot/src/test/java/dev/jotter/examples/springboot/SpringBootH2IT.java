@@ -134,8 +134,9 @@ class SpringBootH2IT {
   @Test
   void healthAndTheEndpointShowTheWriteBehindCache() throws Exception {
     String health = app.get("/actuator/health/jotter");
-    assertTrue(health.contains("\"orders\":{\"status\":\"UP\",\"details\":{\"cacheManager\":"
-        + "\"cacheManager\",\"pending\":"), health);
+    // (Boot 4's Jackson writes "status" after "details": no order assumed)
+    assertTrue(health.contains("\"orders\":{") && health.contains("\"status\":\"UP\"")
+        && health.contains("{\"cacheManager\":\"cacheManager\",\"pending\":0,"), health);
     assertTrue(health.contains("\"syncDelayP99\":"), health);
     assertFalse(health.contains("prices"), "prices has no write-behind: " + health);
 
@@ -160,7 +161,8 @@ class SpringBootH2IT {
     assertTrue(health.contains("\"reasons\":[\"dead letters 1 >= 1: DEGRADED\"]"), health);
     // DEGRADED ranks below DOWN and OUT_OF_SERVICE (the starter's status order) and answers 200
     String overall = app.get("/actuator/health");
-    assertTrue(overall.startsWith("{\"status\":\"DEGRADED\""), overall);
+    assertTrue(overall.startsWith("{\"status\":\"DEGRADED\"")
+        || overall.endsWith(",\"status\":\"DEGRADED\"}"), overall);
     assertEquals(200, app.status("/orders/302/row"), "the healthy row was written");
 
     String letters = app.get("/actuator/writebehind/orders/dead-letters?offset=0&limit=10");
