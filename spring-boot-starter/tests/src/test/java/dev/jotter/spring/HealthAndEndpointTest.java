@@ -87,7 +87,7 @@ class HealthAndEndpointTest {
 
   @Test
   void aWriterFailingLongerThanItsThresholdIsDown() {
-    StarterContexts.jotter("jotter-orders.properties")
+    StarterContexts.jotter("jotter-retrying.properties")
         .withUserConfiguration(StarterContexts.OrderBeans.class)
         .withPropertyValues("jotter.health.writer-failing.threshold=0s",
             "jotter.health.dead-letters.status=UP")
@@ -101,6 +101,7 @@ class HealthAndEndpointTest {
               () -> "DOWN".equals(BootLine.health(contributor, "orders").status()));
           assertThat(BootLine.health(contributor, "orders").details().get("reasons").toString())
               .contains("writer failing for");
+          assertThat(BootLine.health(contributor, "orders").details().get("pending")).isEqualTo(1L);
         });
   }
 
