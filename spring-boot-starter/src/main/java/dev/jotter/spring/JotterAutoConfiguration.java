@@ -5,18 +5,21 @@ import dev.jotter.spi.JotterCachingProvider;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.jcache.JCacheCacheManager;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Jotter in a Spring Boot application whose JCache cache manager is Jotter's (Spring Boot opens it
- * for {@code spring.cache.type=jcache}; the starter makes Jotter the default provider, see {@link
- * JotterEnvironmentPostProcessor}):
+ * Jotter in a Spring Boot application with a JCache cache manager bean (Spring Boot opens one for
+ * {@code spring.cache.type=jcache}, and the starter makes Jotter the default provider, see {@link
+ * JotterEnvironmentPostProcessor}) or a Spring {@code JCacheCacheManager} bean:
  *
  * <ul>
  *   <li>{@link WriteBehindCaches}: the context's write-behind caches; binds {@link
@@ -34,10 +37,24 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration(afterName = {
     "org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration", // Boot 3
     "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration"}) // Boot 4
-@ConditionalOnClass({JotterCachingProvider.class, javax.cache.CacheManager.class})
-@ConditionalOnBean(javax.cache.CacheManager.class)
+@ConditionalOnClass({JotterCachingProvider.class, javax.cache.CacheManager.class,
+    JCacheCacheManager.class})
+@Conditional(JotterAutoConfiguration.OnJCacheManager.class)
 @EnableConfigurationProperties(JotterProperties.class)
 public class JotterAutoConfiguration {
+
+  /** A JCache cache manager bean, or a Spring {@code JCacheCacheManager} bean that wraps one. */
+  static final class OnJCacheManager extends AnyNestedCondition {
+    OnJCacheManager() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnBean(javax.cache.CacheManager.class)
+    static final class JCacheManagerBean {}
+
+    @ConditionalOnBean(JCacheCacheManager.class)
+    static final class SpringJCacheManagerBean {}
+  }
 
   @Bean
   @ConditionalOnMissingBean

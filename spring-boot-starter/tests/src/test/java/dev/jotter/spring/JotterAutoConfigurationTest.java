@@ -38,6 +38,41 @@ class JotterAutoConfigurationTest {
   }
 
   @Test
+  void aSpringJCacheCacheManagerBeanAloneIsEnough() {
+    new ApplicationContextRunner()
+        .withConfiguration(StarterContexts.autoConfigurations())
+        .withUserConfiguration(OwnSpringCacheManager.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          WriteBehindCaches caches = context.getBean(WriteBehindCaches.class);
+          // named as Spring Boot names it in cache meters: without the CacheManager suffix
+          assertThat(caches.cacheManagers()).containsOnlyKeys("orders");
+          assertThat(caches.list()).extracting(WriteBehindCache::name).containsExactly("wb");
+        });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @org.springframework.cache.annotation.EnableCaching
+  static class OwnSpringCacheManager {
+    @Bean
+    org.springframework.cache.jcache.JCacheCacheManager ordersCacheManager() {
+      javax.cache.CacheManager manager = javax.cache.Caching
+          .getCachingProvider(JotterCachingProvider.class.getName())
+          .getCacheManager(java.net.URI.create("jotter:own-spring-cache-manager"),
+              getClass().getClassLoader());
+      if (manager.getCache("wb") == null) {
+        dev.jotter.configuration.JotterConfiguration<Long, String> config =
+            new dev.jotter.configuration.JotterConfiguration<>();
+        config.setTypes(Long.class, String.class)
+            .setCacheWriterFactory(new TestBeans.PlainWriterFactory()).setWriteThrough(true);
+        config.setWriteBehind(dev.jotter.configuration.WriteBehindConfiguration.builder().build());
+        manager.createCache("wb", config);
+      }
+      return new org.springframework.cache.jcache.JCacheCacheManager(manager);
+    }
+  }
+
+  @Test
   void backsOffWithoutJotterOnTheClassPath() {
     new ApplicationContextRunner()
         .withConfiguration(StarterContexts.autoConfigurations())
