@@ -24,11 +24,16 @@ public class ExampleController {
   private final PriceService prices;
   private final OrderService orders;
   private final CacheManager cacheManager;
+  private final OrderRows rows;
+  private final OrderWriter writer;
 
-  public ExampleController(PriceService prices, OrderService orders, CacheManager cacheManager) {
+  public ExampleController(PriceService prices, OrderService orders, CacheManager cacheManager,
+      OrderRows rows, OrderWriter writer) {
     this.prices = prices;
     this.orders = orders;
     this.cacheManager = cacheManager;
+    this.rows = rows;
+    this.writer = writer;
   }
 
   @GetMapping("/prices/{sku}")
@@ -81,13 +86,13 @@ public class ExampleController {
   /** Inserts a row behind the cache's back (to show read-through). */
   @PostMapping("/orders/{id}/row")
   public void insertRow(@PathVariable long id, @RequestBody OrderRequest order) {
-    OrderRows.upsert(List.of(new Order(id, order.customer(), order.amountCents())));
+    rows.upsert(List.of(new Order(id, order.customer(), order.amountCents())));
   }
 
   /** What the write-behind writer has done so far. */
   @GetMapping("/orders-store")
   public Map<String, Long> store() {
-    return Map.of("rowsWritten", OrderWriter.rowsWritten(), "rowsDeleted", OrderWriter.rowsDeleted());
+    return Map.of("rowsWritten", writer.rowsWritten(), "rowsDeleted", writer.rowsDeleted());
   }
 
   /** Which JCache manager Spring opened, from which configuration, with which caches. */

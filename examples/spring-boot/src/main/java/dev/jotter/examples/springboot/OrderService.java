@@ -25,6 +25,12 @@ import org.springframework.stereotype.Service;
 @Service
 public class OrderService {
 
+  private final OrderRows rows;
+
+  public OrderService(OrderRows rows) {
+    this.rows = rows;
+  }
+
   /** Stores an order: cached now, written to the database behind. */
   @CachePut(cacheName = "orders")
   public void save(@CacheKey Long id, @CacheValue Order order) {
@@ -46,6 +52,6 @@ public class OrderService {
 
   /** Reads the database directly, bypassing the cache (to watch write-behind happen). */
   public Order row(long id) {
-    return OrderRows.select(id);
+    return rows.select(id);
   }
 }

@@ -119,6 +119,42 @@ final class RunningApp implements AutoCloseable {
     call("PUT", path, json);
   }
 
+  /** POST of a JSON body (an actuator write operation), expecting 200; returns the body. */
+  String postJson(String path, String json) throws Exception {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path))
+        .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json"));
+    assertEquals(200, response.statusCode(), () -> "POST " + path + ": " + response.body());
+    return response.body();
+  }
+
+  /** GET whatever the status; the body. */
+  String body(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET()).body();
+  }
+
+  /**
+   * A fresh H2 file database that the app and the test both open ({@code AUTO_SERVER}: the first
+   * opener serves the others over TCP), so that the test can change the database under the app.
+   */
+  static String h2FileUrl(String name) throws IOException {
+    Path dir = Path.of("target", "it-db", name).toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          Files.delete(file);
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    return "jdbc:h2:file:" + dir.resolve("orders") + ";AUTO_SERVER=TRUE";
+  }
+
+  /** The first whole number after {@code "name":} in a JSON body, or -1. */
+  static long number(String json, String name) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(-?\\d+)").matcher(json);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
   void post(String path, String json) throws Exception {
     call("POST", path, json);
   }

@@ -1,22 +1,32 @@
 package dev.jotter.examples.springboot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The packaged application on its default database (H2 in memory), driven over HTTP. */
+/**
+ * The packaged application on H2, driven over HTTP. The database is an H2 file that the test opens
+ * too ({@code AUTO_SERVER}), so that it can fix a constraint under the running app.
+ */
 class SpringBootH2IT {
 
   private static final Duration WRITE_BEHIND = Duration.ofSeconds(20);
   private static RunningApp app;
+  private static String url;
 
   @BeforeAll
   static void start() throws Exception {
-    app = RunningApp.start("h2");
+    url = RunningApp.h2FileUrl("h2");
+    app = RunningApp.start("h2", "--spring.datasource.url=" + url);
   }
 
   @AfterAll
@@ -119,6 +129,69 @@ class SpringBootH2IT {
         () -> written(app.get("/orders-store")) > written);
     assertEquals(200, app.status("/orders/204/row"));
     assertEquals(written + 1, written(app.get("/orders-store")), "only the put was written");
+  }
+
+  @Test
+  void healthAndTheEndpointShowTheWriteBehindCache() throws Exception {
+    String health = app.get("/actuator/health/jotter");
+    // (Boot 4's Jackson writes "status" after "details": no order assumed)
+    assertTrue(health.contains("\"orders\":{") && health.contains("\"status\":\"UP\"")
+        && health.contains("{\"cacheManager\":\"cacheManager\",\"pending\":0,"), health);
+    assertTrue(health.contains("\"syncDelayP99\":"), health);
+    assertFalse(health.contains("prices"), "prices has no write-behind: " + health);
+
+    String all = app.get("/actuator/writebehind");
+    assertTrue(all.startsWith("{\"cacheManagers\":{\"cacheManager\":{\"caches\":{\"orders\":{"),
+        all);
+    String orders = app.get("/actuator/writebehind/orders");
+    assertTrue(orders.contains("\"cache\":\"orders\"") && orders.contains("\"syncDelay\":{")
+        && orders.contains("\"drainTimeout\":\"PT3S\""), orders);
+    assertEquals(404, app.status("/actuator/writebehind/prices"));
+  }
+
+  @Test
+  void aPoisonRowIsDeadLetteredThenWrittenByAResubmitOnceTheDatabaseTakesIt() throws Exception {
+    // amount -5 violates CHECK (amount_cents >= 0): the writer fails for this row only
+    app.put("/orders/301", "{\"customer\":\"poison\",\"amountCents\":-5}");
+    app.put("/orders/302", "{\"customer\":\"fine\",\"amountCents\":5}");
+    RunningApp.await("order 301 dead-lettered: the cache's health degrades", WRITE_BEHIND,
+        () -> app.body("/actuator/health/jotter/orders").contains("\"status\":\"DEGRADED\""));
+    String health = app.get("/actuator/health/jotter/orders");
+    assertEquals(1, RunningApp.number(health, "deadLetters"), health);
+    assertTrue(health.contains("\"reasons\":[\"dead letters 1 >= 1: DEGRADED\"]"), health);
+    // DEGRADED ranks below DOWN and OUT_OF_SERVICE (the starter's status order) and answers 200
+    String overall = app.get("/actuator/health");
+    assertTrue(overall.startsWith("{\"status\":\"DEGRADED\"")
+        || overall.endsWith(",\"status\":\"DEGRADED\"}"), overall);
+    assertEquals(200, app.status("/orders/302/row"), "the healthy row was written");
+
+    String letters = app.get("/actuator/writebehind/orders/dead-letters?offset=0&limit=10");
+    assertEquals(1, RunningApp.number(letters, "total"), letters);
+    assertTrue(letters.contains("\"key\":\"301\"") && letters.contains("\"operation\":\"write\"")
+        && letters.contains("ORDERS_AMOUNT_NOT_NEGATIVE"), letters);
+    assertFalse(letters.contains("poison"), "a dead letter never shows its value: " + letters);
+
+    // the database is fixed; the operator resubmits through the endpoint
+    try (Connection c = DriverManager.getConnection(url, "sa", "");
+        Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE orders DROP CONSTRAINT orders_amount_not_negative");
+    }
+    String resubmitted = app.postJson("/actuator/writebehind/orders/resubmit",
+        "{\"keys\":\"301\"}");
+    assertEquals(1, RunningApp.number(resubmitted, "resubmitted"), resubmitted);
+    RunningApp.await("order 301 in the table", WRITE_BEHIND, () -> amount(301) == -5);
+    RunningApp.await("the cache is healthy again", WRITE_BEHIND,
+        () -> app.body("/actuator/health/jotter/orders").contains("\"status\":\"UP\""));
+    String flushed = app.postJson("/actuator/writebehind/orders/flush", "{\"timeout\":\"5s\"}");
+    assertTrue(flushed.contains("\"completed\":true"), flushed);
+  }
+
+  private static long amount(long id) throws Exception {
+    try (Connection c = DriverManager.getConnection(url, "sa", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT amount_cents FROM orders WHERE id = " + id)) {
+      return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+    }
   }
 
   private static long written(String store) {

@@ -7,9 +7,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Jotter's own write-behind meters ({@code dev.jotter.metrics.JotterMetrics}, bound as a bean in
- * {@link JotterMetersConfiguration}) in the actuator, next to the JCache ones that
- * {@link SpringBootH2IT} checks. Separate from it: its own app, its own counts.
+ * Jotter's own write-behind meters in the actuator, bound by the starter and tagged with the cache
+ * manager's bean name, next to the JCache ones that {@link SpringBootH2IT} checks. Separate from it:
+ * its own app, its own counts.
  */
 class WriteBehindMetersIT {
 
@@ -18,6 +18,12 @@ class WriteBehindMetersIT {
     try (RunningApp app = RunningApp.start("meters")) {
       assertTrue(app.metric("cache.writebehind.pending", "cache:orders") >= 0,
           "cache.writebehind.pending is bound for the declared write-behind cache 'orders'");
+      // tagged like Spring's own cache meters: the bean name, not the jar:nested: URI
+      assertTrue(app.metric("cache.writebehind.pending", "cache:orders",
+          "cache.manager:cacheManager") >= 0, "cache.manager is the cache manager's bean name");
+      assertTrue(app.get("/actuator/metrics/cache.writebehind.sync.delay").contains(
+          "{\"tag\":\"cache.manager\",\"values\":[\"cacheManager\"]}"),
+          "the sync delay timer carries the bean name and no URI");
       double written = app.metric("cache.writebehind.written", "cache:orders");
       assertTrue(written >= 0, "cache.writebehind.written is bound");
 

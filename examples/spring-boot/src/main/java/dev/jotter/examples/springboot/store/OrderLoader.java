@@ -4,13 +4,24 @@ import dev.jotter.examples.springboot.Order;
 import java.util.HashMap;
 import java.util.Map;
 import javax.cache.integration.CacheLoader;
+import org.springframework.stereotype.Component;
 
-/** Reads through to the database on a miss; what it loads is cached, never written back. */
+/**
+ * Reads through to the database on a miss; what it loads is cached, never written back. A Spring
+ * bean, reached through {@code dev.jotter.spring.BeanLoaderFactory}.
+ */
+@Component("orderLoader")
 public class OrderLoader implements CacheLoader<Long, Order> {
+
+  private final OrderRows rows;
+
+  public OrderLoader(OrderRows rows) {
+    this.rows = rows;
+  }
 
   @Override
   public Order load(Long key) {
-    return OrderRows.select(key);
+    return rows.select(key);
   }
 
   @Override

@@ -8,15 +8,22 @@ import java.sql.SQLException;
 import java.util.Collection;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriterException;
+import javax.sql.DataSource;
+import org.springframework.stereotype.Repository;
 
 /** The {@code orders} table (schema.sql), in portable SQL (H2 and PostgreSQL). */
-public final class OrderRows {
+@Repository
+public class OrderRows {
 
-  private OrderRows() {}
+  private final DataSource dataSource;
+
+  public OrderRows(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
 
   /** Returns the row, or null. */
-  public static Order select(long id) {
-    try (Connection c = StoreDataSource.get().getConnection();
+  public Order select(long id) {
+    try (Connection c = dataSource.getConnection();
         PreparedStatement s =
             c.prepareStatement("SELECT customer, amount_cents FROM orders WHERE id = ?")) {
       s.setLong(1, id);
@@ -29,8 +36,8 @@ public final class OrderRows {
   }
 
   /** Inserts or updates the rows in one transaction. */
-  public static void upsert(Collection<Order> orders) {
-    try (Connection c = StoreDataSource.get().getConnection()) {
+  public void upsert(Collection<Order> orders) {
+    try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement update =
               c.prepareStatement("UPDATE orders SET customer = ?, amount_cents = ? WHERE id = ?");
@@ -53,13 +60,14 @@ public final class OrderRows {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CacheWriterException("could not write " + orders.size() + " order(s)", e);
+      throw new CacheWriterException("could not write " + orders.size() + " order(s): "
+          + e.getMessage(), e);
     }
   }
 
   /** Deletes the rows in one transaction. */
-  public static void delete(Collection<Long> ids) {
-    try (Connection c = StoreDataSource.get().getConnection()) {
+  public void delete(Collection<Long> ids) {
+    try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement delete = c.prepareStatement("DELETE FROM orders WHERE id = ?")) {
         for (Long id : ids) {
@@ -73,7 +81,8 @@ public final class OrderRows {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CacheWriterException("could not delete " + ids.size() + " order(s)", e);
+      throw new CacheWriterException("could not delete " + ids.size() + " order(s): "
+          + e.getMessage(), e);
     }
   }
 }

@@ -7,20 +7,30 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
+import org.springframework.stereotype.Component;
 
 /**
- * Writes the {@code orders} cache to the database. Jotter calls it from its write-behind flusher with
- * batches ({@code writeAll}/{@code deleteAll}), one transaction per batch.
+ * Writes the {@code orders} cache to the database: a Spring bean, which the cache reaches through
+ * {@code dev.jotter.spring.BeanWriterFactory} ({@code jotter.properties}) and
+ * {@code jotter.caches.orders.writer-bean} ({@code application.properties}). Jotter calls it from its
+ * write-behind flusher with batches ({@code writeAll}/{@code deleteAll}), one transaction per batch;
+ * a batch that fails as a whole is split by Jotter until the failing rows are isolated.
  */
+@Component("orderWriter")
 public class OrderWriter implements CacheWriter<Long, Order> {
 
-  private static final AtomicLong WRITTEN = new AtomicLong();
-  private static final AtomicLong DELETED = new AtomicLong();
+  private final OrderRows rows;
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong deleted = new AtomicLong();
+
+  public OrderWriter(OrderRows rows) {
+    this.rows = rows;
+  }
 
   @Override
   public void write(Cache.Entry<? extends Long, ? extends Order> entry) {
-    OrderRows.upsert(List.of(entry.getValue()));
-    WRITTEN.incrementAndGet();
+    rows.upsert(List.of(entry.getValue()));
+    written.incrementAndGet();
   }
 
   @Override
@@ -29,15 +39,15 @@ public class OrderWriter implements CacheWriter<Long, Order> {
     for (Cache.Entry<? extends Long, ? extends Order> entry : entries) {
       orders.add(entry.getValue());
     }
-    OrderRows.upsert(orders);
-    WRITTEN.addAndGet(orders.size());
+    rows.upsert(orders);
+    written.addAndGet(orders.size());
     entries.clear(); // all written
   }
 
   @Override
   public void delete(Object key) {
-    OrderRows.delete(List.of((Long) key));
-    DELETED.incrementAndGet();
+    rows.delete(List.of((Long) key));
+    deleted.incrementAndGet();
   }
 
   @Override
@@ -46,18 +56,18 @@ public class OrderWriter implements CacheWriter<Long, Order> {
     for (Object key : keys) {
       ids.add((Long) key);
     }
-    OrderRows.delete(ids);
-    DELETED.addAndGet(ids.size());
+    rows.delete(ids);
+    deleted.addAndGet(ids.size());
     keys.clear(); // all deleted
   }
 
-  /** Rows written so far (in this JVM). */
-  public static long rowsWritten() {
-    return WRITTEN.get();
+  /** Rows written so far. */
+  public long rowsWritten() {
+    return written.get();
   }
 
-  /** Rows deleted so far (in this JVM). */
-  public static long rowsDeleted() {
-    return DELETED.get();
+  /** Rows deleted so far. */
+  public long rowsDeleted() {
+    return deleted.get();
   }
 }

@@ -1,0 +1,130 @@
+package dev.jotter.spring.actuate.boot3;
+
+import dev.jotter.spring.JotterAutoConfiguration;
+import dev.jotter.spring.JotterProperties;
+import dev.jotter.spring.WriteBehindCaches;
+import dev.jotter.spring.actuate.WriteBehindHealth;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.NamedContributor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The {@code jotter} health contributor on Spring Boot 3.5 ({@code
+ * org.springframework.boot.actuate.health}): one indicator per write-behind cache, by the {@code
+ * jotter.health.*} rules of {@link WriteBehindHealth}; {@code management.health.jotter.enabled}
+ * switches it off. Its twin for Spring Boot 4.0 is {@code
+ * dev.jotter.spring.actuate.boot4.JotterHealthAutoConfiguration}.
+ */
+@AutoConfiguration(after = JotterAutoConfiguration.class)
+@ConditionalOnClass(name = {
+    "org.springframework.boot.actuate.health.HealthIndicator",
+    "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator"})
+public class JotterHealthAutoConfiguration {
+
+  /** Nested, so that its conditions are read only on Spring Boot 3. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBean(WriteBehindCaches.class)
+  @ConditionalOnEnabledHealthIndicator("jotter")
+  static class Enabled {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "jotterHealthContributor")
+    CompositeHealthContributor jotterHealthContributor(WriteBehindCaches caches,
+        JotterProperties properties) {
+      return new Caches(caches, new WriteBehindHealth(properties.getHealth()));
+    }
+  }
+
+  /** The caches, read at every request (caches may come and go). */
+  static final class Caches implements CompositeHealthContributor {
+    private final WriteBehindCaches caches;
+    private final WriteBehindHealth health;
+
+    Caches(WriteBehindCaches caches, WriteBehindHealth health) {
+      this.caches = caches;
+      this.health = health;
+    }
+
+    @Override
+    public HealthContributor getContributor(String name) {
+      Map<String, List<String>> tree = WriteBehindHealth.tree(caches);
+      if (tree.size() == 1) {
+        Map.Entry<String, List<String>> only = tree.entrySet().iterator().next();
+        return only.getValue().contains(name) ? new OneCache(only.getKey(), name) : null;
+      }
+      List<String> names = tree.get(name);
+      return (names == null) ? null : new Manager(name, names);
+    }
+
+    @Override
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
+      Map<String, List<String>> tree = WriteBehindHealth.tree(caches);
+      List<NamedContributor<HealthContributor>> children = new ArrayList<>();
+      if (tree.size() == 1) {
+        Map.Entry<String, List<String>> only = tree.entrySet().iterator().next();
+        for (String cache : only.getValue()) {
+          children.add(NamedContributor.of(cache, new OneCache(only.getKey(), cache)));
+        }
+      } else {
+        tree.forEach((manager, names) ->
+            children.add(NamedContributor.of(manager, new Manager(manager, names))));
+      }
+      return children.iterator();
+    }
+
+    /** The caches of one of several cache managers. */
+    final class Manager implements CompositeHealthContributor {
+      private final String manager;
+      private final List<String> names;
+
+      Manager(String manager, List<String> names) {
+        this.manager = manager;
+        this.names = names;
+      }
+
+      @Override
+      public HealthContributor getContributor(String name) {
+        return names.contains(name) ? new OneCache(manager, name) : null;
+      }
+
+      @Override
+      public Iterator<NamedContributor<HealthContributor>> iterator() {
+        List<NamedContributor<HealthContributor>> children = new ArrayList<>();
+        for (String cache : names) {
+          children.add(NamedContributor.of(cache, new OneCache(manager, cache)));
+        }
+        return children.iterator();
+      }
+    }
+
+    /** One cache. */
+    final class OneCache implements HealthIndicator {
+      private final String manager;
+      private final String name;
+
+      OneCache(String manager, String name) {
+        this.manager = manager;
+        this.name = name;
+      }
+
+      @Override
+      public Health health() {
+        WriteBehindHealth.Result result = health.check(caches, manager, name);
+        return Health.status(result.status()).withDetails(result.details()).build();
+      }
+    }
+  }
+}
