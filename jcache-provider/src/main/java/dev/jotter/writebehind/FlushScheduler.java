@@ -2,7 +2,8 @@ package dev.jotter.writebehind;
 
 /**
  * Runs the buffer's flusher tasks and timers. Injected so that tests run due tasks when they
- * advance a fake {@link Ticker}; delays are measured in the time of the buffer's ticker.
+ * advance a fake {@link dev.jotter.configuration.Ticker}; delays are measured in the time of the
+ * buffer's ticker.
  *
  * <p>The buffer owns its scheduler and closes it after the drain.
  */
