@@ -7,10 +7,14 @@ import dev.jotter.writebehind.FlushScheduler;
 import java.io.ObjectInputFilter;
 import java.util.Objects;
 import java.util.OptionalLong;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.Factory;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
 
 /**
  * The configuration of a Jotter cache: everything {@link MutableConfiguration} holds, plus capacity
@@ -20,11 +24,14 @@ import javax.cache.configuration.MutableConfiguration;
  *
  * <pre>{@code
  * var config = new JotterConfiguration<Long, Order>()
+ *     .setTypes(Long.class, Order.class)
+ *     .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_HOUR))
  *     .setMaximumSize(10_000);
- * config.setTypes(Long.class, Order.class)
- *     .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_HOUR));
  * Cache<Long, Order> orders = cacheManager.createCache("orders", config);
  * }</pre>
+ *
+ * <p>Every setter inherited from {@link MutableConfiguration} is overridden to return
+ * {@code JotterConfiguration}, so JCache and Jotter settings chain in any order.
  *
  * <p>Every setter validates its argument and throws {@link IllegalArgumentException} naming the setting
  * and the allowed values. Settings that conflict with each other are checked by {@link #validate()},
@@ -39,15 +46,25 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   private static final long UNSET = -1L;
 
+  /** The most entries, or {@code UNSET}. */
   private long maximumSize = UNSET;
+  /** The most total weight, or {@code UNSET}. */
   private long maximumWeight = UNSET;
+  /** Weighs the entries when {@code maximumWeight} is set. */
   private Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
+  /** The cache's time source. */
   private Factory<? extends Ticker> tickerFactory = new SystemTickerFactory();
+  /** The {@code ObjectInputFilter} pattern of store-by-value copies, or null. */
   private String copyFilter;
+  /** The write-behind settings, or null for write-through. */
   private WriteBehindConfiguration writeBehind;
+  /** Receives exhausted write-behind operations, or null for a {@code DeadLetterQueue}. */
   private Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory;
+  /** Writes keys and values to the journal, or null for the built-in codecs. */
   private Factory<? extends JournalSerializer<K, V>> journalSerializerFactory;
+  /** The classes the journal may deserialize, or null. */
   private String journalAllowList;
+  /** Runs the write-behind flushers, or null for daemon threads. */
   private Factory<? extends FlushScheduler> flushSchedulerFactory;
 
   /** Creates a configuration with the JCache defaults: unbounded, eternal, store-by-value. */
@@ -57,6 +74,8 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * Copies a configuration; a {@link JotterConfiguration} keeps its Jotter settings, any other
    * {@link CompleteConfiguration} keeps its JCache settings, and a plain {@link Configuration} keeps its
    * types and store-by-value flag.
+   *
+   * @param configuration the configuration to copy
    */
   public JotterConfiguration(Configuration<K, V> configuration) {
     Objects.requireNonNull(configuration, "configuration");
@@ -92,6 +111,155 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     setStoreByValue(other.isStoreByValue());
     setStatisticsEnabled(other.isStatisticsEnabled());
     setManagementEnabled(other.isManagementEnabled());
+  }
+
+  // The setters of MutableConfiguration, returning this type so that a chain can go on with Jotter's
+  // own settings. Each only delegates: the JCache semantics (null factories, defaults) stay as they are.
+
+  /**
+   * Sets the key and value types, as {@link MutableConfiguration#setTypes} does.
+   *
+   * @param keyType the key type, not null ({@code Object.class} for any)
+   * @param valueType the value type, not null ({@code Object.class} for any)
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setTypes(Class<K> keyType, Class<V> valueType) {
+    super.setTypes(keyType, valueType);
+    return this;
+  }
+
+  /**
+   * Adds an entry listener, as {@link MutableConfiguration#addCacheEntryListenerConfiguration} does.
+   *
+   * @param listenerConfiguration the listener's configuration, not null and not added yet
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> addCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+    super.addCacheEntryListenerConfiguration(listenerConfiguration);
+    return this;
+  }
+
+  /**
+   * Removes an entry listener, as {@link MutableConfiguration#removeCacheEntryListenerConfiguration}
+   * does.
+   *
+   * @param listenerConfiguration the listener's configuration, not null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> removeCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+    super.removeCacheEntryListenerConfiguration(listenerConfiguration);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the read-through {@code CacheLoader}, as
+   * {@link MutableConfiguration#setCacheLoaderFactory} does.
+   *
+   * @param factory the loader factory, or null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setCacheLoaderFactory(
+      Factory<? extends CacheLoader<K, V>> factory) {
+    super.setCacheLoaderFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the {@code CacheWriter}, as {@link MutableConfiguration#setCacheWriterFactory}
+   * does; with {@link #setWriteBehind} the writer is called later, in batches.
+   *
+   * @param factory the writer factory, or null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setCacheWriterFactory(
+      Factory<? extends CacheWriter<? super K, ? super V>> factory) {
+    super.setCacheWriterFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the expiry policy, as {@link MutableConfiguration#setExpiryPolicyFactory}
+   * does.
+   *
+   * @param factory the expiry policy factory, or null for the eternal policy
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setExpiryPolicyFactory(Factory<? extends ExpiryPolicy> factory) {
+    super.setExpiryPolicyFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets whether a miss is loaded through the {@code CacheLoader}, as
+   * {@link MutableConfiguration#setReadThrough} does.
+   *
+   * @param isReadThrough true to read through
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setReadThrough(boolean isReadThrough) {
+    super.setReadThrough(isReadThrough);
+    return this;
+  }
+
+  /**
+   * Sets whether mutations are written through the {@code CacheWriter}, as
+   * {@link MutableConfiguration#setWriteThrough} does; write-behind needs it too.
+   *
+   * @param isWriteThrough true to write through (or behind)
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setWriteThrough(boolean isWriteThrough) {
+    super.setWriteThrough(isWriteThrough);
+    return this;
+  }
+
+  /**
+   * Sets store-by-value (copies) or store-by-reference, as {@link MutableConfiguration#setStoreByValue}
+   * does.
+   *
+   * @param isStoreByValue true to store copies
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setStoreByValue(boolean isStoreByValue) {
+    super.setStoreByValue(isStoreByValue);
+    return this;
+  }
+
+  /**
+   * Sets whether the cache keeps JCache statistics, as
+   * {@link MutableConfiguration#setStatisticsEnabled} does.
+   *
+   * @param enabled true to keep statistics
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setStatisticsEnabled(boolean enabled) {
+    super.setStatisticsEnabled(enabled);
+    return this;
+  }
+
+  /**
+   * Sets whether the cache registers its configuration MBean, as
+   * {@link MutableConfiguration#setManagementEnabled} does.
+   *
+   * @param enabled true to register it
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setManagementEnabled(boolean enabled) {
+    super.setManagementEnabled(enabled);
+    return this;
   }
 
   /**
