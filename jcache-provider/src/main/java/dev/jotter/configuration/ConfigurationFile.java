@@ -128,15 +128,112 @@ public final class ConfigurationFile {
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; a cache's keys "
-          + "are 'cache.<name>.<key>' for a cache listed in '" + CACHES + "', or 'default.<key>', "
-          + "with <key> one of " + new TreeSet<>(CacheKeys.KNOWN) + " or write-behind.<setting>, "
-          + "<setting> one of " + new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS));
+      List<String> described = new ArrayList<>();
+      for (String key : unknown) {
+        String unlisted = unlistedCache(key, caches.keySet());
+        String suggestion = suggest(key, caches.keySet());
+        described.add("'" + key + "'" + (unlisted != null
+            ? " (cache '" + unlisted + "' is not listed in '" + CACHES + "')"
+            : suggestion != null ? " (did you mean '" + suggestion + "'?)" : ""));
+      }
+      throw new IllegalArgumentException(source + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+          + String.join(", ", described) + "; a cache's keys are 'cache.<name>.<key>' for a cache "
+          + "listed in '" + CACHES + "', or 'default.<key>', with <key> one of "
+          + new TreeSet<>(CacheKeys.KNOWN) + " or write-behind.<setting>, <setting> one of "
+          + new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS));
     }
     return new ConfigurationFile(source, caches);
   }
 
-  /** Returns where the file came from. */
+  /**
+   * Returns the known key closest to a mistyped one, or null if none is close: every key the file
+   * could hold ({@code caches}, {@code default.<key>}, {@code cache.<listed name>.<key>}) compared by
+   * edit distance, ignoring case, {@code -} and {@code _} (so {@code write-behind.batchSize} finds
+   * {@code write-behind.batch-size}).
+   */
+  static String suggest(String key, Set<String> cacheNames) {
+    List<String> keys = new ArrayList<>();
+    for (String known : new TreeSet<>(CacheKeys.KNOWN)) {
+      keys.add(known);
+    }
+    for (String setting : new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS)) {
+      keys.add(CacheKeys.WRITE_BEHIND + "." + setting);
+    }
+    List<String> candidates = new ArrayList<>();
+    candidates.add(CACHES);
+    for (String known : keys) {
+      candidates.add(DEFAULT_PREFIX + known);
+    }
+    for (String cacheName : cacheNames) {
+      for (String known : keys) {
+        candidates.add(CACHE_PREFIX + cacheName + "." + known);
+      }
+    }
+    String typed = normalize(key);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int distance = editDistance(typed, normalize(candidate));
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    // close means a few typos, and never most of the key: "cache.a.x" suggests nothing
+    return (best != null && bestDistance <= Math.min(3, normalize(best).length() / 4)) ? best : null;
+  }
+
+  /** The name in a well-formed {@code cache.<name>.<known key>} whose name is not listed, or null. */
+  private static String unlistedCache(String key, Set<String> cacheNames) {
+    if (!key.startsWith(CACHE_PREFIX)) {
+      return null;
+    }
+    for (String known : CacheKeys.KNOWN) {
+      String suffix = "." + known;
+      if (key.endsWith(suffix) && key.length() > CACHE_PREFIX.length() + suffix.length()) {
+        String name = key.substring(CACHE_PREFIX.length(), key.length() - suffix.length());
+        return cacheNames.contains(name) ? null : name;
+      }
+    }
+    for (String setting : CacheKeys.WRITE_BEHIND_KEYS) {
+      String suffix = "." + CacheKeys.WRITE_BEHIND + "." + setting;
+      if (key.endsWith(suffix) && key.length() > CACHE_PREFIX.length() + suffix.length()) {
+        String name = key.substring(CACHE_PREFIX.length(), key.length() - suffix.length());
+        return cacheNames.contains(name) ? null : name;
+      }
+    }
+    return null;
+  }
+
+  private static String normalize(String key) {
+    return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+  }
+
+  /** The Levenshtein distance: insertions, deletions and substitutions of one character. */
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  /**
+   * Returns where the file came from.
+   *
+   * @return the source given to {@link #read} or {@link #parse}
+   */
   public String source() {
     return source;
   }

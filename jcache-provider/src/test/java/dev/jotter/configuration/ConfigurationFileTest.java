@@ -87,6 +87,46 @@ class ConfigurationFileTest {
     assertMessage("caches = a\ncache.a.read-through = true\n", "cache 'a'", "cacheLoaderFactory");
   }
 
+  @Test
+  void aMistypedKeyGetsTheClosestKnownKey() {
+    String writer = "cache.orders.writer-factory = " + NoOpWriterFactory.class.getName() + "\n";
+    assertMessage("caches = orders\n" + writer + "cache.orders.write-behind.batchSize = 200\n",
+        "'cache.orders.write-behind.batchSize' (did you mean 'cache.orders.write-behind.batch-size'?)");
+    assertMessage("caches = orders\n" + writer + "cache.orders.write-behind.bacth-size = 200\n",
+        "(did you mean 'cache.orders.write-behind.batch-size'?)");
+    assertMessage("caches = orders\ncache.orders.maximum-sise = 5\n",
+        "(did you mean 'cache.orders.maximum-size'?)");
+    assertMessage("caches = orders\ndefault.statistic = true\n",
+        "'default.statistic' (did you mean 'default.statistics'?)");
+    assertMessage("caches = orders\ndefault.write-behind.max_write_delay = 5s\n",
+        "(did you mean 'default.write-behind.max-write-delay'?)");
+    assertMessage("cache = orders\n", "'cache' (did you mean 'caches'?)");
+  }
+
+  @Test
+  void aKeyFarFromEveryKnownKeyGetsNoSuggestion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = orders\ncache.orders.colour = red\n"));
+    assertTrue(e.getMessage().contains("'cache.orders.colour';"), e.getMessage());
+    assertFalse(e.getMessage().contains("did you mean"), e.getMessage());
+  }
+
+  @Test
+  void aKeyOfAnUnlistedCacheSaysTheCacheIsNotListed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = orders\ncache.order.maximum-size = 5\n"));
+    assertTrue(e.getMessage().contains(
+        "'cache.order.maximum-size' (cache 'order' is not listed in 'caches')"), e.getMessage());
+  }
+
+  @Test
+  void everyMistypedKeyIsListedWithItsOwnSuggestion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ncache.a.statistcs = true\ncache.a.expirey = eternal\n"));
+    assertTrue(e.getMessage().contains("unknown keys 'cache.a.expirey' (did you mean 'cache.a.expiry'?), "
+        + "'cache.a.statistcs' (did you mean 'cache.a.statistics'?)"), e.getMessage());
+  }
+
   private static void assertMessage(String text, String... fragments) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(text));
     for (String fragment : fragments) {
