@@ -346,7 +346,12 @@ public final class WriteBehindConfiguration implements Serializable {
     public WriteBehindConfiguration build() {
       requireBetween("batchSize", batchSize, 1, MAX_BATCH_SIZE);
       requirePositive("maxWriteDelay", maxWriteDelay);
-      requireBetween("maxPendingOperations", maxPendingOperations, batchSize, Integer.MAX_VALUE);
+      if (maxPendingOperations < batchSize) {
+        // a bound derived from another setting names that setting, so the fix is clear either way
+        throw new IllegalArgumentException("maxPendingOperations must be at least batchSize ("
+            + batchSize + "): the buffer must hold one full batch; was " + maxPendingOperations
+            + " (raise maxPendingOperations or lower batchSize)");
+      }
       requireNotNegative("blockTimeout", blockTimeout);
       requireBetween("flusherThreads", flusherThreads, 1, MAX_FLUSHER_THREADS);
       requireBetween("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
@@ -354,7 +359,7 @@ public final class WriteBehindConfiguration implements Serializable {
       requirePositive("initialBackoff", initialBackoff);
       if (maxBackoff.compareTo(initialBackoff) < 0) {
         throw new IllegalArgumentException("maxBackoff must be at least initialBackoff ("
-            + initialBackoff + "), was " + maxBackoff);
+            + initialBackoff + "), was " + maxBackoff + " (raise maxBackoff or lower initialBackoff)");
       }
       requireBetween("backoffMultiplier", backoffMultiplier, 1.0, 1000.0);
       requireBetween("jitter", jitter, 0.0, 1.0);
