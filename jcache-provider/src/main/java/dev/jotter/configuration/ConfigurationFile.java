@@ -75,6 +75,7 @@ public final class ConfigurationFile {
    * @param source where the file came from, for messages
    * @param in the file's bytes (UTF-8); not closed
    * @param classLoader resolves the key, value and factory classes
+   * @return the declared caches
    * @throws IllegalArgumentException if the file declares something wrong; the message says where
    * @throws IOException if the file cannot be read
    */
@@ -92,7 +93,15 @@ public final class ConfigurationFile {
     return parse(source, properties, classLoader);
   }
 
-  /** Builds the declared configurations from properties already loaded. */
+  /**
+   * Builds the declared configurations from properties already loaded.
+   *
+   * @param source where the properties came from, for messages
+   * @param properties the file's keys and values
+   * @param classLoader resolves the key, value and factory classes
+   * @return the declared caches
+   * @throws IllegalArgumentException if the properties declare something wrong, naming the key
+   */
   public static ConfigurationFile parse(String source, Properties properties, ClassLoader classLoader) {
     Map<String, String> entries = new LinkedHashMap<>();
     for (String name : new TreeSet<>(properties.stringPropertyNames())) {
@@ -238,7 +247,7 @@ public final class ConfigurationFile {
     return source;
   }
 
-  /** Returns the declared caches, by name, in the order of the {@code caches} list. */
+  /** {@return the declared caches, by name, in the order of the {@code caches} list} */
   public Map<String, JotterConfiguration<Object, Object>> caches() {
     return caches;
   }
@@ -247,6 +256,9 @@ public final class ConfigurationFile {
    * Parses a duration: ISO-8601 ({@code PT10M}) or a number with a unit ({@code 250ms}, {@code 5s},
    * {@code 10m}, {@code 1h}, {@code 2d}).
    *
+   * @param setting the setting the text is for, for the message
+   * @param text the duration's text
+   * @return the duration
    * @throws IllegalArgumentException naming the setting and the accepted forms
    */
   public static Duration parseDuration(String setting, String text) {

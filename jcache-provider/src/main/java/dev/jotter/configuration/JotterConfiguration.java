@@ -278,7 +278,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the maximum number of entries, if the cache is bounded by size. */
+  /** {@return the maximum number of entries, if the cache is bounded by size} */
   public OptionalLong getMaximumSize() {
     return maximumSize == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumSize);
   }
@@ -302,12 +302,12 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the maximum total weight, if the cache is bounded by weight. */
+  /** {@return the maximum total weight, if the cache is bounded by weight} */
   public OptionalLong getMaximumWeight() {
     return maximumWeight == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumWeight);
   }
 
-  /** Returns the weigher factory set with {@link #setMaximumWeight}, or null. */
+  /** {@return the weigher factory set with {@link #setMaximumWeight}, or null} */
   public Factory<? extends Weigher<? super K, ? super V>> getWeigherFactory() {
     return weigherFactory;
   }
@@ -315,13 +315,16 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /**
    * Sets the time source of the cache (expiry, statistics, write-behind delays); tests use a
    * manually advanced ticker. The default reads {@link System#nanoTime()}.
+   *
+   * @param tickerFactory creates the ticker; serializable like every JCache factory
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setTickerFactory(Factory<? extends Ticker> tickerFactory) {
     this.tickerFactory = Objects.requireNonNull(tickerFactory, "tickerFactory");
     return this;
   }
 
-  /** Returns the factory of the cache's time source. */
+  /** {@return the factory of the cache's time source} */
   public Factory<? extends Ticker> getTickerFactory() {
     return tickerFactory;
   }
@@ -349,7 +352,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the copy filter pattern, or null for the default. */
+  /** {@return the copy filter pattern, or null for the default} */
   public String getCopyFilter() {
     return copyFilter;
   }
@@ -367,7 +370,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the write-behind settings, or null for a write-through (or writer-less) cache. */
+  /** {@return the write-behind settings, or null for a write-through (or writer-less) cache} */
   public WriteBehindConfiguration getWriteBehind() {
     return writeBehind;
   }
@@ -375,6 +378,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /**
    * Sets what receives the operations that write-behind gave up on after its retries; the default is
    * a {@link DeadLetterQueue} per cache, which keeps, counts and logs them and can re-submit them.
+   *
+   * @param deadLetterHandlerFactory creates the handler, or null for the default queue
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setDeadLetterHandlerFactory(
       Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
@@ -382,7 +388,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the dead-letter handler factory, or null for the default queue. */
+  /** {@return the dead-letter handler factory, or null for the default queue} */
   public Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
     return deadLetterHandlerFactory;
   }
@@ -392,6 +398,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * and values of type {@code String}, {@code Long}, {@code Integer} and {@code byte[]} are written
    * by built-in codecs, and any other type through Java serialization restricted to
    * {@link #setJournalAllowList the allow-list}.
+   *
+   * @param journalSerializerFactory creates the serializer, or null for the default
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setJournalSerializerFactory(
       Factory<? extends JournalSerializer<K, V>> journalSerializerFactory) {
@@ -399,7 +408,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the journal serializer factory, or null for the default. */
+  /** {@return the journal serializer factory, or null for the default} */
   public Factory<? extends JournalSerializer<K, V>> getJournalSerializerFactory() {
     return journalSerializerFactory;
   }
@@ -409,6 +418,8 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * as an {@link ObjectInputFilter} pattern such as {@code "com.example.model.*;java.base/*"}.
    * Nothing outside it is ever deserialized from a journal.
    *
+   * @param pattern a filter pattern, or null for none
+   * @return this configuration
    * @throws IllegalArgumentException if the pattern is malformed
    */
   public JotterConfiguration<K, V> setJournalAllowList(String pattern) {
@@ -424,7 +435,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the journal allow-list pattern, or null. */
+  /** {@return the journal allow-list pattern, or null} */
   public String getJournalAllowList() {
     return journalAllowList;
   }
@@ -432,6 +443,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /**
    * Sets the scheduler that runs the write-behind flushers; tests inject a manual one to drive time.
    * The default is a daemon thread pool of {@code flusherThreads} threads per cache.
+   *
+   * @param flushSchedulerFactory creates the scheduler, or null for the default
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setFlushSchedulerFactory(
       Factory<? extends FlushScheduler> flushSchedulerFactory) {
@@ -439,7 +453,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the flush scheduler factory, or null for the default. */
+  /** {@return the flush scheduler factory, or null for the default} */
   public Factory<? extends FlushScheduler> getFlushSchedulerFactory() {
     return flushSchedulerFactory;
   }

@@ -24,23 +24,40 @@ public final class WriteBehindConfiguration implements Serializable {
   /** The largest allowed {@code flusherThreads}. */
   public static final int MAX_FLUSHER_THREADS = 64;
 
+  /** See {@link #batchSize()}. */
   private final int batchSize;
+  /** See {@link #maxWriteDelay()}. */
   private final Duration maxWriteDelay;
+  /** See {@link #coalescing()}. */
   private final boolean coalescing;
+  /** See {@link #maxPendingOperations()}. */
   private final int maxPendingOperations;
+  /** See {@link #overflowPolicy()}. */
   private final OverflowPolicy overflowPolicy;
+  /** See {@link #blockTimeout()}. */
   private final Duration blockTimeout;
+  /** See {@link #flusherThreads()}. */
   private final int flusherThreads;
+  /** See {@link #maxAttempts()}. */
   private final int maxAttempts;
+  /** See {@link #maxRetryTime()}. */
   private final Duration maxRetryTime;
+  /** See {@link #initialBackoff()}. */
   private final Duration initialBackoff;
+  /** See {@link #maxBackoff()}. */
   private final Duration maxBackoff;
+  /** See {@link #backoffMultiplier()}. */
   private final double backoffMultiplier;
+  /** See {@link #jitter()}. */
   private final double jitter;
+  /** See {@link #drainTimeout()}. */
   private final Duration drainTimeout;
+  /** See {@link #durability()}. */
   private final Durability durability;
   // Path is not Serializable; the string form round-trips through Path.of
+  /** See {@link #journalDirectory()}. */
   private final String journalDirectory;
+  /** See {@link #syncInterval()}. */
   private final Duration syncInterval;
 
   private WriteBehindConfiguration(Builder b) {
@@ -63,12 +80,12 @@ public final class WriteBehindConfiguration implements Serializable {
     this.syncInterval = b.syncInterval;
   }
 
-  /** Returns a builder holding the defaults. */
+  /** {@return a builder holding the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding this configuration's values. */
+  /** {@return a builder holding this configuration's values} */
   public Builder toBuilder() {
     Builder b = new Builder()
         .batchSize(batchSize).maxWriteDelay(maxWriteDelay).coalescing(coalescing)
@@ -81,42 +98,50 @@ public final class WriteBehindConfiguration implements Serializable {
     return b;
   }
 
-  /** The most entries in one {@code writeAll} or keys in one {@code deleteAll}; default 100. */
+  /**
+   * {@return the most entries in one {@code writeAll} or keys in one {@code deleteAll}; default
+   * 100}
+   */
   public int batchSize() {
     return batchSize;
   }
 
-  /** How long the oldest pending operation may wait before a partial batch leaves; default 100ms. */
+  /**
+   * {@return how long the oldest pending operation may wait before a partial batch leaves; default
+   * 100ms}
+   */
   public Duration maxWriteDelay() {
     return maxWriteDelay;
   }
 
-  /** Whether a new mutation replaces the pending operation of its key; default true. */
+  /** {@return whether a new mutation replaces the pending operation of its key; default true} */
   public boolean coalescing() {
     return coalescing;
   }
 
-  /** The most operations pending or in flight at once; default 100,000. */
+  /** {@return the most operations pending or in flight at once; default 100,000} */
   public int maxPendingOperations() {
     return maxPendingOperations;
   }
 
-  /** What a mutation does when the buffer is full; default {@link OverflowPolicy#BLOCK}. */
+  /**
+   * {@return what a mutation does when the buffer is full; default {@link OverflowPolicy#BLOCK}}
+   */
   public OverflowPolicy overflowPolicy() {
     return overflowPolicy;
   }
 
-  /** How long {@link OverflowPolicy#BLOCK} waits for a free slot; default 5s. */
+  /** {@return how long {@link OverflowPolicy#BLOCK} waits for a free slot; default 5s} */
   public Duration blockTimeout() {
     return blockTimeout;
   }
 
-  /** The most batches in flight at once, each on its own flusher thread; default 1. */
+  /** {@return the most batches in flight at once, each on its own flusher thread; default 1} */
   public int flusherThreads() {
     return flusherThreads;
   }
 
-  /** The most writer attempts per operation before it is dead-lettered; default 10. */
+  /** {@return the most writer attempts per operation before it is dead-lettered; default 10} */
   public int maxAttempts() {
     return maxAttempts;
   }
@@ -125,47 +150,54 @@ public final class WriteBehindConfiguration implements Serializable {
    * How long an operation may keep failing, counted from its first failure, before it is
    * dead-lettered even if attempts remain; default 5 minutes. Whichever of this and
    * {@link #maxAttempts()} comes first ends the retries.
+   *
+   * @return the longest retry time of one operation
    */
   public Duration maxRetryTime() {
     return maxRetryTime;
   }
 
-  /** The back-off after the first failure; default 100ms. */
+  /** {@return the back-off after the first failure; default 100ms} */
   public Duration initialBackoff() {
     return initialBackoff;
   }
 
-  /** The longest back-off; default 30s. */
+  /** {@return the longest back-off; default 30s} */
   public Duration maxBackoff() {
     return maxBackoff;
   }
 
-  /** The factor by which the back-off grows per failed attempt; default 2.0. */
+  /** {@return the factor by which the back-off grows per failed attempt; default 2.0} */
   public double backoffMultiplier() {
     return backoffMultiplier;
   }
 
-  /** The random spread of each back-off, as a fraction of it (0.2 means ±20%); default 0.2. */
+  /**
+   * {@return the random spread of each back-off, as a fraction of it (0.2 means ±20%); default 0.2}
+   */
   public double jitter() {
     return jitter;
   }
 
-  /** How long closing the cache waits for the buffer to drain; default 30s. */
+  /** {@return how long closing the cache waits for the buffer to drain; default 30s} */
   public Duration drainTimeout() {
     return drainTimeout;
   }
 
-  /** Whether pending operations are journaled to disk; default {@link Durability#NONE}. */
+  /** {@return whether pending operations are journaled to disk; default {@link Durability#NONE}} */
   public Durability durability() {
     return durability;
   }
 
-  /** The journal's directory; present unless the durability is {@link Durability#NONE}. */
+  /** {@return the journal's directory; present unless the durability is {@link Durability#NONE}} */
   public Optional<Path> journalDirectory() {
     return Optional.ofNullable(journalDirectory).map(Path::of);
   }
 
-  /** The longest time between two fsyncs of an {@link Durability#ASYNC} journal; default 10ms. */
+  /**
+   * {@return the longest time between two fsyncs of an {@link Durability#ASYNC} journal; default
+   * 10ms}
+   */
   public Duration syncInterval() {
     return syncInterval;
   }
@@ -236,103 +268,188 @@ public final class WriteBehindConfiguration implements Serializable {
 
     private Builder() {}
 
-    /** See {@link WriteBehindConfiguration#batchSize()}; 1 to {@value #MAX_BATCH_SIZE}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#batchSize()}.
+     *
+     * @param batchSize 1 to {@value #MAX_BATCH_SIZE}; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#maxWriteDelay()}; positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#maxWriteDelay()}.
+     *
+     * @param maxWriteDelay positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxWriteDelay(Duration maxWriteDelay) {
       this.maxWriteDelay = requireNonNull(maxWriteDelay, "maxWriteDelay");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#coalescing()}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#coalescing()}.
+     *
+     * @param coalescing the new value
+     * @return this builder
+     */
     public Builder coalescing(boolean coalescing) {
       this.coalescing = coalescing;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#maxPendingOperations()}; at least {@code batchSize}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#maxPendingOperations()}.
+     *
+     * @param maxPendingOperations at least {@code batchSize}; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxPendingOperations(int maxPendingOperations) {
       this.maxPendingOperations = maxPendingOperations;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#overflowPolicy()}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#overflowPolicy()}.
+     *
+     * @param overflowPolicy the new value
+     * @return this builder
+     */
     public Builder overflowPolicy(OverflowPolicy overflowPolicy) {
       this.overflowPolicy = requireNonNull(overflowPolicy, "overflowPolicy");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#blockTimeout()}; zero or positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#blockTimeout()}.
+     *
+     * @param blockTimeout zero or positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder blockTimeout(Duration blockTimeout) {
       this.blockTimeout = requireNonNull(blockTimeout, "blockTimeout");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#flusherThreads()}; 1 to {@value #MAX_FLUSHER_THREADS}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#flusherThreads()}.
+     *
+     * @param flusherThreads 1 to {@value #MAX_FLUSHER_THREADS}; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder flusherThreads(int flusherThreads) {
       this.flusherThreads = flusherThreads;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#maxAttempts()}; at least 1. */
+    /**
+     * Sets {@link WriteBehindConfiguration#maxAttempts()}.
+     *
+     * @param maxAttempts at least 1; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#maxRetryTime()}; positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#maxRetryTime()}.
+     *
+     * @param maxRetryTime positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxRetryTime(Duration maxRetryTime) {
       this.maxRetryTime = requireNonNull(maxRetryTime, "maxRetryTime");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#initialBackoff()}; positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#initialBackoff()}.
+     *
+     * @param initialBackoff positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder initialBackoff(Duration initialBackoff) {
       this.initialBackoff = requireNonNull(initialBackoff, "initialBackoff");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#maxBackoff()}; at least {@code initialBackoff}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#maxBackoff()}.
+     *
+     * @param maxBackoff at least {@code initialBackoff}; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxBackoff(Duration maxBackoff) {
       this.maxBackoff = requireNonNull(maxBackoff, "maxBackoff");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#backoffMultiplier()}; 1.0 to 1000.0. */
+    /**
+     * Sets {@link WriteBehindConfiguration#backoffMultiplier()}.
+     *
+     * @param backoffMultiplier 1.0 to 1000.0; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder backoffMultiplier(double backoffMultiplier) {
       this.backoffMultiplier = backoffMultiplier;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#jitter()}; 0.0 to 1.0. */
+    /**
+     * Sets {@link WriteBehindConfiguration#jitter()}.
+     *
+     * @param jitter 0.0 to 1.0; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder jitter(double jitter) {
       this.jitter = jitter;
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#drainTimeout()}; zero or positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#drainTimeout()}.
+     *
+     * @param drainTimeout zero or positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder drainTimeout(Duration drainTimeout) {
       this.drainTimeout = requireNonNull(drainTimeout, "drainTimeout");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#durability()}. */
+    /**
+     * Sets {@link WriteBehindConfiguration#durability()}.
+     *
+     * @param durability the new value
+     * @return this builder
+     */
     public Builder durability(Durability durability) {
       this.durability = requireNonNull(durability, "durability");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#journalDirectory()}; required unless NONE. */
+    /**
+     * Sets {@link WriteBehindConfiguration#journalDirectory()}.
+     *
+     * @param journalDirectory the directory; required unless NONE
+     * @return this builder
+     */
     public Builder journalDirectory(Path journalDirectory) {
       this.journalDirectory = requireNonNull(journalDirectory, "journalDirectory");
       return this;
     }
 
-    /** See {@link WriteBehindConfiguration#syncInterval()}; positive. */
+    /**
+     * Sets {@link WriteBehindConfiguration#syncInterval()}.
+     *
+     * @param syncInterval positive; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder syncInterval(Duration syncInterval) {
       this.syncInterval = requireNonNull(syncInterval, "syncInterval");
       return this;
@@ -341,7 +458,9 @@ public final class WriteBehindConfiguration implements Serializable {
     /**
      * Validates every setting and returns the configuration.
      *
-     * @throws IllegalArgumentException naming the first setting out of its allowed range
+     * @return the immutable configuration
+     * @throws IllegalArgumentException naming the first setting out of its allowed range; a bound
+     *     that another setting sets names that setting too
      */
     public WriteBehindConfiguration build() {
       requireBetween("batchSize", batchSize, 1, MAX_BATCH_SIZE);
@@ -359,7 +478,8 @@ public final class WriteBehindConfiguration implements Serializable {
       requirePositive("initialBackoff", initialBackoff);
       if (maxBackoff.compareTo(initialBackoff) < 0) {
         throw new IllegalArgumentException("maxBackoff must be at least initialBackoff ("
-            + initialBackoff + "), was " + maxBackoff + " (raise maxBackoff or lower initialBackoff)");
+            + initialBackoff + "), was " + maxBackoff
+            + " (raise maxBackoff or lower initialBackoff)");
       }
       requireBetween("backoffMultiplier", backoffMultiplier, 1.0, 1000.0);
       requireBetween("jitter", jitter, 0.0, 1.0);
