@@ -25,7 +25,11 @@ public final class WriteBehindBean implements WriteBehindMXBean, AutoCloseable {
     nanos.add(time);
   };
 
-  /** A bean over {@code monitor}; it starts listening at once. */
+  /**
+   * A bean over {@code monitor}; it starts listening at once.
+   *
+   * @param monitor the cache's monitor
+   */
   public WriteBehindBean(WriteBehindMonitor monitor) {
     this.monitor = monitor;
     monitor.events().add(listener);

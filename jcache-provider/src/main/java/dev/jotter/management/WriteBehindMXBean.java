@@ -11,58 +11,76 @@ package dev.jotter.management;
  */
 public interface WriteBehindMXBean {
 
-  /** Operations accepted and not yet confirmed by the writer, in flight included. */
+  /**
+   * {@return the number of operations accepted and not yet confirmed by the writer, in flight
+   * included}
+   */
   long getPendingOperations();
 
-  /** How long the oldest pending operation has waited (the lag), in seconds; zero when none. */
+  /**
+   * {@return how long the oldest pending operation has waited (the lag), in seconds; zero when
+   * none}
+   */
   double getOldestPendingAgeSeconds();
 
-  /** Operations the writer confirmed. */
+  /** {@return the number of operations the writer confirmed} */
   long getWritten();
 
-  /** Operations replaced by a newer operation of their key before the writer confirmed them. */
+  /**
+   * {@return the number of operations replaced by a newer operation of their key before the writer
+   * confirmed them}
+   */
   long getCoalesced();
 
-  /** Failed operations scheduled for another attempt. */
+  /** {@return the number of failed operations scheduled for another attempt} */
   long getRetried();
 
-  /** Failed attempts of operations. */
+  /** {@return the number of failed attempts of operations} */
   long getFailed();
 
-  /** Operations handed to the dead-letter handler. */
+  /** {@return the number of operations handed to the dead-letter handler} */
   long getDeadLettered();
 
-  /** Operations still unconfirmed when closing gave up draining. */
+  /** {@return the number of operations still unconfirmed when closing gave up draining} */
   long getLost();
 
-  /** Mutations that found the buffer full. */
+  /** {@return the number of mutations that found the buffer full} */
   long getOverflowEvents();
 
-  /** What a mutation does when the buffer is full: BLOCK, FAIL or WRITE_THROUGH. */
+  /** {@return what a mutation does when the buffer is full: BLOCK, FAIL or WRITE_THROUGH} */
   String getOverflowPolicy();
 
-  /** Calls of the writer, successful or not. */
+  /** {@return the number of calls of the writer, successful or not} */
   long getWriterCalls();
 
-  /** Batches sent. */
+  /** {@return the number of batches sent} */
   long getBatches();
 
-  /** Entries or keys per writer call, on average; zero before the first call. */
+  /** {@return the entries or keys per writer call, on average; zero before the first call} */
   double getAverageBatchSize();
 
-  /** Latency of a writer call, on average, in milliseconds; zero before the first call. */
+  /**
+   * {@return the latency of a writer call, on average, in milliseconds; zero before the first
+   * call}
+   */
   double getAverageWriterCallMillis();
 
-  /** Dead letters waiting for resubmission, or -1 if the dead-letter handler cannot tell. */
+  /**
+   * {@return the number of dead letters waiting for resubmission, or -1 if the dead-letter handler
+   * cannot tell}
+   */
   int getDeadLetters();
 
-  /** Whether the cache journals its pending operations to disk. */
+  /** {@return whether the cache journals its pending operations to disk} */
   boolean isJournaled();
 
-  /** fsyncs of the journal; zero without one. */
+  /** {@return the number of fsyncs of the journal; zero without one} */
   long getJournalSyncs();
 
-  /** Torn or corrupt journal tails truncated when the journal was opened; zero without one. */
+  /**
+   * {@return the number of torn or corrupt journal tails truncated when the journal was opened;
+   * zero without one}
+   */
   long getJournalCorruptTailRecoveries();
 
   /**
@@ -76,6 +94,7 @@ public interface WriteBehindMXBean {
    * Waits up to {@code timeoutMillis} until everything queued before the call is written or
    * dead-lettered.
    *
+   * @param timeoutMillis the longest wait, in milliseconds
    * @return whether it was in time
    */
   boolean flush(long timeoutMillis);

@@ -69,8 +69,15 @@ public final class WriteBehindMonitor {
    * Creates the monitor of a new cache and shows it to the observers. Called by the cache's
    * resources; not meant for applications.
    *
-   * @param events the listener {@code buffer} was built with
+   * @param managerUri the URI of the cache's manager
+   * @param classLoader the class loader of the cache's manager
+   * @param cacheName the cache's name
+   * @param settings the cache's write-behind settings
+   * @param buffer the cache's write-behind buffer
+   * @param deadLetters the cache's dead-letter handler
    * @param journal the buffer's journal, {@link Journal#none()} if it has none
+   * @param events the listener {@code buffer} was built with
+   * @return the monitor, closed when the cache closes
    */
   public static WriteBehindMonitor publish(URI managerUri, ClassLoader classLoader,
       String cacheName, WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer,
@@ -89,6 +96,9 @@ public final class WriteBehindMonitor {
   /**
    * Calls {@code observer} with every open write-behind cache's monitor, now and whenever a new
    * one is created, until the returned handle is closed.
+   *
+   * @param observer called with each monitor, on the thread that creates the cache
+   * @return closing it stops the calls
    */
   public static AutoCloseable observe(Consumer<WriteBehindMonitor> observer) {
     requireNonNull(observer, "observer");
@@ -106,7 +116,7 @@ public final class WriteBehindMonitor {
     };
   }
 
-  /** Returns the monitors of the open write-behind caches. */
+  /** {@return the monitors of the open write-behind caches} */
   public static List<WriteBehindMonitor> live() {
     synchronized (LIVE) {
       return List.copyOf(LIVE);
@@ -116,6 +126,9 @@ public final class WriteBehindMonitor {
   /**
    * Returns the monitor of a cache, or empty if the cache is closed or not a write-behind Jotter
    * cache.
+   *
+   * @param cache any cache
+   * @return its monitor, if it has one
    */
   public static Optional<WriteBehindMonitor> of(Cache<?, ?> cache) {
     if (cache.isClosed()) {
@@ -133,37 +146,37 @@ public final class WriteBehindMonitor {
     }
   }
 
-  /** The cache's name. */
+  /** {@return the cache's name} */
   public String cacheName() {
     return cacheName;
   }
 
-  /** The URI of the cache's manager. */
+  /** {@return the URI of the cache's manager} */
   public URI managerUri() {
     return managerUri;
   }
 
-  /** What a mutation does when the buffer is full. */
+  /** {@return what a mutation does when the buffer is full} */
   public OverflowPolicy overflowPolicy() {
     return overflowPolicy;
   }
 
-  /** Returns a snapshot of the buffer's counters, pending operations and lag. */
+  /** {@return a snapshot of the buffer's counters, pending operations and lag} */
   public WriteBehindStatistics statistics() {
     return buffer.statistics();
   }
 
-  /** Returns whether the cache keeps a journal, whose counters are then meaningful. */
+  /** {@return whether the cache keeps a journal, whose counters are then meaningful} */
   public boolean isJournaled() {
     return journal != null;
   }
 
-  /** Returns the number of fsyncs of the journal; zero without one. */
+  /** {@return the number of fsyncs of the journal; zero without one} */
   public long journalSyncs() {
     return (journal == null) ? 0 : journal.syncCount();
   }
 
-  /** Returns how many torn or corrupt journal tails recovery truncated; zero without a journal. */
+  /** {@return how many torn or corrupt journal tails recovery truncated; zero without a journal} */
   public long journalCorruptTailRecoveries() {
     return (journal == null) ? 0 : journal.corruptTailRecoveries();
   }
@@ -171,6 +184,8 @@ public final class WriteBehindMonitor {
   /**
    * Returns the number of dead letters waiting for resubmission, or -1 if the cache's dead-letter
    * handler is not a {@link DeadLetterQueue} and so cannot tell.
+   *
+   * @return the number of dead letters, or -1
    */
   public int deadLetterCount() {
     return (deadLetters instanceof DeadLetterQueue)
@@ -195,13 +210,14 @@ public final class WriteBehindMonitor {
    * Waits at most {@code timeout} until everything queued before the call is written or
    * dead-lettered.
    *
+   * @param timeout the longest wait
    * @return whether it was in time
    */
   public boolean flush(Duration timeout) {
     return buffer.flush(timeout);
   }
 
-  /** The writer-call events of the cache's buffer, for batch-size and latency meters. */
+  /** {@return the writer-call events of the cache's buffer, for batch-size and latency meters} */
   public WriteBehindEvents events() {
     return events;
   }
@@ -209,6 +225,8 @@ public final class WriteBehindMonitor {
   /**
    * Runs {@code action} when the cache closes or is destroyed, or at once if it has already.
    * Actions must be quick and should not throw.
+   *
+   * @param action what to run once the cache has closed
    */
   public void onClose(Runnable action) {
     synchronized (this) {
@@ -220,12 +238,16 @@ public final class WriteBehindMonitor {
     action.run();
   }
 
-  /** Forgets an action given to {@link #onClose}. */
+  /**
+   * Forgets an action given to {@link #onClose}.
+   *
+   * @param action the action, as given
+   */
   public synchronized void removeOnClose(Runnable action) {
     closeActions.remove(action);
   }
 
-  /** Returns whether the cache has closed. */
+  /** {@return whether the cache has closed} */
   public synchronized boolean isClosed() {
     return closed;
   }
