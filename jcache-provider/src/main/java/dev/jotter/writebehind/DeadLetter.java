@@ -29,37 +29,37 @@ public final class DeadLetter<K, V> {
     this.lastFailure = lastFailure;
   }
 
-  /** The name of the cache whose buffer gave up the operation. */
+  /** {@return the name of the cache whose buffer gave up the operation} */
   public String cacheName() {
     return source.cacheName();
   }
 
-  /** The key. */
+  /** {@return the key} */
   public K key() {
     return key;
   }
 
-  /** The value that was to be written, or {@code null} for a delete. */
+  /** {@return the value that was to be written, or {@code null} for a delete} */
   public V value() {
     return value;
   }
 
-  /** Whether the operation was a delete. */
+  /** {@return whether the operation was a delete} */
   public boolean isDelete() {
     return value == null;
   }
 
-  /** How many times the writer was tried. */
+  /** {@return how many times the writer was tried} */
   public int attempts() {
     return attempts;
   }
 
-  /** The wall-clock time of the first failure. */
+  /** {@return the wall-clock time of the first failure} */
   public Instant firstFailure() {
     return firstFailure;
   }
 
-  /** The exception of the last attempt. */
+  /** {@return the exception of the last attempt} */
   public Throwable lastFailure() {
     return lastFailure;
   }

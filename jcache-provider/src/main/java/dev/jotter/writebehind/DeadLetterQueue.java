@@ -40,7 +40,11 @@ public final class DeadLetterQueue<K, V> implements DeadLetterHandler<K, V> {
     this(DEFAULT_CAPACITY);
   }
 
-  /** Creates a queue that keeps at most {@code capacity} letters. */
+  /**
+   * Creates a queue that keeps at most {@code capacity} letters.
+   *
+   * @param capacity at least 1; when full, the oldest letter is discarded
+   */
   public DeadLetterQueue(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
@@ -79,22 +83,22 @@ public final class DeadLetterQueue<K, V> implements DeadLetterHandler<K, V> {
     endBurstIfEmpty();
   }
 
-  /** Returns the letters, oldest first. */
+  /** {@return the letters, oldest first} */
   public synchronized List<DeadLetter<K, V>> snapshot() {
     return List.copyOf(letters.values());
   }
 
-  /** Returns the number of letters kept. */
+  /** {@return the number of letters kept} */
   public synchronized int size() {
     return letters.size();
   }
 
-  /** Returns the number of letters ever received. */
+  /** {@return the number of letters ever received} */
   public synchronized long received() {
     return received;
   }
 
-  /** Returns the number of letters discarded because the queue was full. */
+  /** {@return the number of letters discarded because the queue was full} */
   public synchronized long discarded() {
     return discarded;
   }
