@@ -115,7 +115,11 @@ public final class JotterCachingProvider implements CachingProvider {
     }
   }
 
-  /** Forgets a manager that closed itself. */
+  /**
+   * Forgets a manager that closed itself.
+   *
+   * @param manager the closed manager
+   */
   public void release(JotterCacheManager manager) {
     Objects.requireNonNull(manager, "manager");
     synchronized (managers) {
