@@ -25,11 +25,7 @@ public final class WriteBehindBean implements WriteBehindMXBean, AutoCloseable {
     nanos.add(time);
   };
 
-  /**
-   * A bean over {@code monitor}; it starts listening at once.
-   *
-   * @param monitor the cache's monitor
-   */
+  /** A bean over {@code monitor}; it starts listening at once. */
   public WriteBehindBean(WriteBehindMonitor monitor) {
     this.monitor = monitor;
     monitor.events().add(listener);

@@ -11,76 +11,58 @@ package dev.jotter.management;
  */
 public interface WriteBehindMXBean {
 
-  /**
-   * {@return the number of operations accepted and not yet confirmed by the writer, in flight
-   * included}
-   */
+  /** Operations accepted and not yet confirmed by the writer, in flight included. */
   long getPendingOperations();
 
-  /**
-   * {@return how long the oldest pending operation has waited (the lag), in seconds; zero when
-   * none}
-   */
+  /** How long the oldest pending operation has waited (the lag), in seconds; zero when none. */
   double getOldestPendingAgeSeconds();
 
-  /** {@return the number of operations the writer confirmed} */
+  /** Operations the writer confirmed. */
   long getWritten();
 
-  /**
-   * {@return the number of operations replaced by a newer operation of their key before the writer
-   * confirmed them}
-   */
+  /** Operations replaced by a newer operation of their key before the writer confirmed them. */
   long getCoalesced();
 
-  /** {@return the number of failed operations scheduled for another attempt} */
+  /** Failed operations scheduled for another attempt. */
   long getRetried();
 
-  /** {@return the number of failed attempts of operations} */
+  /** Failed attempts of operations. */
   long getFailed();
 
-  /** {@return the number of operations handed to the dead-letter handler} */
+  /** Operations handed to the dead-letter handler. */
   long getDeadLettered();
 
-  /** {@return the number of operations still unconfirmed when closing gave up draining} */
+  /** Operations still unconfirmed when closing gave up draining. */
   long getLost();
 
-  /** {@return the number of mutations that found the buffer full} */
+  /** Mutations that found the buffer full. */
   long getOverflowEvents();
 
-  /** {@return what a mutation does when the buffer is full: BLOCK, FAIL or WRITE_THROUGH} */
+  /** What a mutation does when the buffer is full: BLOCK, FAIL or WRITE_THROUGH. */
   String getOverflowPolicy();
 
-  /** {@return the number of calls of the writer, successful or not} */
+  /** Calls of the writer, successful or not. */
   long getWriterCalls();
 
-  /** {@return the number of batches sent} */
+  /** Batches sent. */
   long getBatches();
 
-  /** {@return the entries or keys per writer call, on average; zero before the first call} */
+  /** Entries or keys per writer call, on average; zero before the first call. */
   double getAverageBatchSize();
 
-  /**
-   * {@return the latency of a writer call, on average, in milliseconds; zero before the first
-   * call}
-   */
+  /** Latency of a writer call, on average, in milliseconds; zero before the first call. */
   double getAverageWriterCallMillis();
 
-  /**
-   * {@return the number of dead letters waiting for resubmission, or -1 if the dead-letter handler
-   * cannot tell}
-   */
+  /** Dead letters waiting for resubmission, or -1 if the dead-letter handler cannot tell. */
   int getDeadLetters();
 
-  /** {@return whether the cache journals its pending operations to disk} */
+  /** Whether the cache journals its pending operations to disk. */
   boolean isJournaled();
 
-  /** {@return the number of fsyncs of the journal; zero without one} */
+  /** fsyncs of the journal; zero without one. */
   long getJournalSyncs();
 
-  /**
-   * {@return the number of torn or corrupt journal tails truncated when the journal was opened;
-   * zero without one}
-   */
+  /** Torn or corrupt journal tails truncated when the journal was opened; zero without one. */
   long getJournalCorruptTailRecoveries();
 
   /**
@@ -94,7 +76,6 @@ public interface WriteBehindMXBean {
    * Waits up to {@code timeoutMillis} until everything queued before the call is written or
    * dead-lettered.
    *
-   * @param timeoutMillis the longest wait, in milliseconds
    * @return whether it was in time
    */
   boolean flush(long timeoutMillis);

@@ -12,20 +12,12 @@ public final class WriteBehindEvents implements WriteBehindListener {
 
   private final CopyOnWriteArrayList<WriteBehindListener> listeners = new CopyOnWriteArrayList<>();
 
-  /**
-   * Passes later writer calls to {@code listener} too.
-   *
-   * @param listener called after each writer call
-   */
+  /** Passes later writer calls to {@code listener} too. */
   public void add(WriteBehindListener listener) {
     listeners.add(listener);
   }
 
-  /**
-   * Stops passing writer calls to {@code listener}.
-   *
-   * @param listener a listener added before
-   */
+  /** Stops passing writer calls to {@code listener}. */
   public void remove(WriteBehindListener listener) {
     listeners.remove(listener);
   }

@@ -88,7 +88,6 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
   /**
    * Meters for the cache watched by {@code monitor}.
    *
-   * @param monitor the cache's monitor, from {@link WriteBehindMonitor#of}
    * @param tags added to every meter; a {@code cache} or {@code cache.manager} tag here replaces
    *     the default one
    */
@@ -102,8 +101,6 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
    * Binds the write-behind meters of {@code cache} to {@code registry}: the one call, like
    * Micrometer's {@code JCacheMetrics.monitor}.
    *
-   * @param registry where the meters go
-   * @param cache an open write-behind Jotter cache
    * @param tags key-value pairs added to every meter
    * @return the binder, whose {@link #close()} removes the meters before the cache closes
    * @throws IllegalArgumentException if {@code cache} is not an open write-behind Jotter cache

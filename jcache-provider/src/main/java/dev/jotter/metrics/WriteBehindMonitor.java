@@ -69,15 +69,8 @@ public final class WriteBehindMonitor {
    * Creates the monitor of a new cache and shows it to the observers. Called by the cache's
    * resources; not meant for applications.
    *
-   * @param managerUri the URI of the cache's manager
-   * @param classLoader the class loader of the cache's manager
-   * @param cacheName the cache's name
-   * @param settings the cache's write-behind settings
-   * @param buffer the cache's write-behind buffer
-   * @param deadLetters the cache's dead-letter handler
-   * @param journal the buffer's journal, {@link Journal#none()} if it has none
    * @param events the listener {@code buffer} was built with
-   * @return the monitor, closed when the cache closes
+   * @param journal the buffer's journal, {@link Journal#none()} if it has none
    */
   public static WriteBehindMonitor publish(URI managerUri, ClassLoader classLoader,
       String cacheName, WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer,
@@ -96,9 +89,6 @@ public final class WriteBehindMonitor {
   /**
    * Calls {@code observer} with every open write-behind cache's monitor, now and whenever a new
    * one is created, until the returned handle is closed.
-   *
-   * @param observer called with each monitor, on the thread that creates the cache
-   * @return closing it stops the calls
    */
   public static AutoCloseable observe(Consumer<WriteBehindMonitor> observer) {
     requireNonNull(observer, "observer");
@@ -116,7 +106,7 @@ public final class WriteBehindMonitor {
     };
   }
 
-  /** {@return the monitors of the open write-behind caches} */
+  /** Returns the monitors of the open write-behind caches. */
   public static List<WriteBehindMonitor> live() {
     synchronized (LIVE) {
       return List.copyOf(LIVE);
@@ -126,9 +116,6 @@ public final class WriteBehindMonitor {
   /**
    * Returns the monitor of a cache, or empty if the cache is closed or not a write-behind Jotter
    * cache.
-   *
-   * @param cache any cache
-   * @return its monitor, if it has one
    */
   public static Optional<WriteBehindMonitor> of(Cache<?, ?> cache) {
     if (cache.isClosed()) {
@@ -146,37 +133,37 @@ public final class WriteBehindMonitor {
     }
   }
 
-  /** {@return the cache's name} */
+  /** The cache's name. */
   public String cacheName() {
     return cacheName;
   }
 
-  /** {@return the URI of the cache's manager} */
+  /** The URI of the cache's manager. */
   public URI managerUri() {
     return managerUri;
   }
 
-  /** {@return what a mutation does when the buffer is full} */
+  /** What a mutation does when the buffer is full. */
   public OverflowPolicy overflowPolicy() {
     return overflowPolicy;
   }
 
-  /** {@return a snapshot of the buffer's counters, pending operations and lag} */
+  /** Returns a snapshot of the buffer's counters, pending operations and lag. */
   public WriteBehindStatistics statistics() {
     return buffer.statistics();
   }
 
-  /** {@return whether the cache keeps a journal, whose counters are then meaningful} */
+  /** Returns whether the cache keeps a journal, whose counters are then meaningful. */
   public boolean isJournaled() {
     return journal != null;
   }
 
-  /** {@return the number of fsyncs of the journal; zero without one} */
+  /** Returns the number of fsyncs of the journal; zero without one. */
   public long journalSyncs() {
     return (journal == null) ? 0 : journal.syncCount();
   }
 
-  /** {@return how many torn or corrupt journal tails recovery truncated; zero without a journal} */
+  /** Returns how many torn or corrupt journal tails recovery truncated; zero without a journal. */
   public long journalCorruptTailRecoveries() {
     return (journal == null) ? 0 : journal.corruptTailRecoveries();
   }
@@ -184,8 +171,6 @@ public final class WriteBehindMonitor {
   /**
    * Returns the number of dead letters waiting for resubmission, or -1 if the cache's dead-letter
    * handler is not a {@link DeadLetterQueue} and so cannot tell.
-   *
-   * @return the number of dead letters, or -1
    */
   public int deadLetterCount() {
     return (deadLetters instanceof DeadLetterQueue)
@@ -210,14 +195,13 @@ public final class WriteBehindMonitor {
    * Waits at most {@code timeout} until everything queued before the call is written or
    * dead-lettered.
    *
-   * @param timeout the longest wait
    * @return whether it was in time
    */
   public boolean flush(Duration timeout) {
     return buffer.flush(timeout);
   }
 
-  /** {@return the writer-call events of the cache's buffer, for batch-size and latency meters} */
+  /** The writer-call events of the cache's buffer, for batch-size and latency meters. */
   public WriteBehindEvents events() {
     return events;
   }
@@ -225,8 +209,6 @@ public final class WriteBehindMonitor {
   /**
    * Runs {@code action} when the cache closes or is destroyed, or at once if it has already.
    * Actions must be quick and should not throw.
-   *
-   * @param action what to run once the cache has closed
    */
   public void onClose(Runnable action) {
     synchronized (this) {
@@ -238,16 +220,12 @@ public final class WriteBehindMonitor {
     action.run();
   }
 
-  /**
-   * Forgets an action given to {@link #onClose}.
-   *
-   * @param action the action, as given
-   */
+  /** Forgets an action given to {@link #onClose}. */
   public synchronized void removeOnClose(Runnable action) {
     closeActions.remove(action);
   }
 
-  /** {@return whether the cache has closed} */
+  /** Returns whether the cache has closed. */
   public synchronized boolean isClosed() {
     return closed;
   }

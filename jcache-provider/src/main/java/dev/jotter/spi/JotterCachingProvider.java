@@ -115,11 +115,7 @@ public final class JotterCachingProvider implements CachingProvider {
     }
   }
 
-  /**
-   * Forgets a manager that closed itself.
-   *
-   * @param manager the closed manager
-   */
+  /** Forgets a manager that closed itself. */
   public void release(JotterCacheManager manager) {
     Objects.requireNonNull(manager, "manager");
     synchronized (managers) {

@@ -13,13 +13,7 @@ import java.util.List;
  */
 public record CloseReport<K>(boolean drained, long lost, List<K> lostKeys) {
 
-  /**
-   * Copies the keys.
-   *
-   * @param drained whether the buffer drained in time
-   * @param lost the number of operations left unconfirmed
-   * @param lostKeys their keys, oldest first; copied
-   */
+  /** Copies the keys. */
   public CloseReport {
     lostKeys = List.copyOf(lostKeys);
   }

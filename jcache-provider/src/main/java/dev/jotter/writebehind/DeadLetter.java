@@ -29,37 +29,37 @@ public final class DeadLetter<K, V> {
     this.lastFailure = lastFailure;
   }
 
-  /** {@return the name of the cache whose buffer gave up the operation} */
+  /** The name of the cache whose buffer gave up the operation. */
   public String cacheName() {
     return source.cacheName();
   }
 
-  /** {@return the key} */
+  /** The key. */
   public K key() {
     return key;
   }
 
-  /** {@return the value that was to be written, or {@code null} for a delete} */
+  /** The value that was to be written, or {@code null} for a delete. */
   public V value() {
     return value;
   }
 
-  /** {@return whether the operation was a delete} */
+  /** Whether the operation was a delete. */
   public boolean isDelete() {
     return value == null;
   }
 
-  /** {@return how many times the writer was tried} */
+  /** How many times the writer was tried. */
   public int attempts() {
     return attempts;
   }
 
-  /** {@return the wall-clock time of the first failure} */
+  /** The wall-clock time of the first failure. */
   public Instant firstFailure() {
     return firstFailure;
   }
 
-  /** {@return the exception of the last attempt} */
+  /** The exception of the last attempt. */
   public Throwable lastFailure() {
     return lastFailure;
   }

@@ -13,19 +13,13 @@ package dev.jotter.writebehind;
  */
 public interface DeadLetterHandler<K, V> {
 
-  /**
-   * An operation was given up; called on a flusher thread, outside the buffer's locks.
-   *
-   * @param letter the operation, its attempts and its last failure
-   */
+  /** An operation was given up; called on a flusher thread, outside the buffer's locks. */
   void deadLettered(DeadLetter<K, V> letter);
 
   /**
    * A newer mutation of {@code key} arrived, so the key's dead letter is stale: writing it now
    * would travel back in time. Called under the buffer's queue lock to order it with
    * resubmissions, so it must be quick (a map removal) and must not block.
-   *
-   * @param key the key whose dead letter, if any, is stale
    */
   default void superseded(K key) {}
 }

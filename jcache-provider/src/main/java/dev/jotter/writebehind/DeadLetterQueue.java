@@ -40,11 +40,7 @@ public final class DeadLetterQueue<K, V> implements DeadLetterHandler<K, V> {
     this(DEFAULT_CAPACITY);
   }
 
-  /**
-   * Creates a queue that keeps at most {@code capacity} letters.
-   *
-   * @param capacity at least 1; when full, the oldest letter is discarded
-   */
+  /** Creates a queue that keeps at most {@code capacity} letters. */
   public DeadLetterQueue(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
@@ -83,22 +79,22 @@ public final class DeadLetterQueue<K, V> implements DeadLetterHandler<K, V> {
     endBurstIfEmpty();
   }
 
-  /** {@return the letters, oldest first} */
+  /** Returns the letters, oldest first. */
   public synchronized List<DeadLetter<K, V>> snapshot() {
     return List.copyOf(letters.values());
   }
 
-  /** {@return the number of letters kept} */
+  /** Returns the number of letters kept. */
   public synchronized int size() {
     return letters.size();
   }
 
-  /** {@return the number of letters ever received} */
+  /** Returns the number of letters ever received. */
   public synchronized long received() {
     return received;
   }
 
-  /** {@return the number of letters discarded because the queue was full} */
+  /** Returns the number of letters discarded because the queue was full. */
   public synchronized long discarded() {
     return discarded;
   }
