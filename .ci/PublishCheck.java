@@ -239,7 +239,7 @@ public final class PublishCheck {
     }
     if (problems.isEmpty()) {
       System.out.println("reproducible: " + archives + " archives of " + artifactIds.size()
-          + " published artifacts are byte-identical in two clean builds");
+          + " published artifacts are byte-identical in two builds");
     }
     return problems;
   }
