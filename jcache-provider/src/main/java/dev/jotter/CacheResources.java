@@ -18,6 +18,9 @@ import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.WriteBehindConfiguration;
 import dev.jotter.writebehind.DeadLetterHandler;
 import dev.jotter.writebehind.WriteBehindBuffer;
+import dev.jotter.writebehind.WriteBehind;
+import dev.jotter.writebehind.WriteBehindLog;
+import dev.jotter.writebehind.WriteBehindLogContext;
 import dev.jotter.writebehind.WriteBehindRoute;
 import dev.jotter.writer.WriterRoute;
 import dev.jotter.writer.WriterRoutes;
@@ -40,16 +43,6 @@ import javax.management.ObjectName;
  */
 final class CacheResources<K, V> {
 
-  /**
-   * System property that turns every write-through cache without write-behind settings into a
-   * write-behind cache with the default settings: for trying write-behind on an application (and
-   * for running the TCK that way) without changing its configuration.
-   */
-  static final String DEFAULT_WRITE_BEHIND = "jotter.writeBehind.default";
-
-  /** System property: the drain timeout of the caches {@value #DEFAULT_WRITE_BEHIND} makes write-behind. */
-  static final String DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT = "jotter.writeBehind.default.drainTimeout";
-
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
   private static final AtomicInteger LOAD_THREADS = new AtomicInteger();
   private static final ExecutorService LOAD_POOL = Executors.newCachedThreadPool(task -> {
@@ -69,6 +62,8 @@ final class CacheResources<K, V> {
   private final JotterCacheMXBean configurationBean;
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
+  /** Write-behind caches only: the log that keeps their operations; else null. */
+  private WriteBehind<K, V> writeBehind;
   /** Write-behind caches only: what meters and the write-behind MBean watch; else null. */
   private WriteBehindMonitor monitor;
   private final WriteBehindBean writeBehindBean;
@@ -110,46 +105,51 @@ final class CacheResources<K, V> {
 
   /**
    * Chooses the cache's writer route: none, write-through, or write-behind when the configuration
-   * (or the {@value #DEFAULT_WRITE_BEHIND} system property) asks for it.
+   * (or the {@value WriterRoutes#DEFAULT_WRITE_BEHIND} system property) asks for it.
    */
   private WriterRoute<K, V> route(URI managerUri, String cacheName,
       JotterConfiguration<K, V> configuration, ClassLoader classLoader) {
     if (writer == null) {
       return WriterRoutes.none();
     }
-    WriteBehindConfiguration settings = configuration.getWriteBehind();
-    if (settings == null && Boolean.getBoolean(DEFAULT_WRITE_BEHIND)) {
-      WriteBehindConfiguration.Builder defaults = WriteBehindConfiguration.builder();
-      String drainTimeout = System.getProperty(DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT);
-      if (drainTimeout != null) {
-        defaults.drainTimeout(
-            ConfigurationFile.parseDuration(DEFAULT_WRITE_BEHIND_DRAIN_TIMEOUT, drainTimeout));
-      }
-      settings = defaults.build();
-    }
+    WriteBehindConfiguration settings = WriterRoutes.writeBehindSettings(configuration);
     if (settings == null) {
       return WriterRoutes.writeThrough(writer);
     }
     DeadLetterHandler<K, V> deadLetters = configuration.getDeadLetterHandlerFactory() == null
         ? DeadLetterHandler.none() : configuration.getDeadLetterHandlerFactory().create();
     WriteBehindEvents events = new WriteBehindEvents(ticker);
-    WriteBehindBuffer.Builder<K, V> buffer = WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
-        .deadLetterHandler(deadLetters)
-        .listener(events)
-        .ticker(ticker);
-    if (configuration.getFlushSchedulerFactory() != null) {
-      buffer.scheduler(configuration.getFlushSchedulerFactory().create());
-    }
     Journal<K, V> journal = Journal.none();
-    if (settings.durability() != Durability.NONE) {
-      journal = Journals.open(cacheName, settings, configuration, classLoader);
-      buffer.journal(journal);
+    WriteBehindLog<K, V> log;
+    if (settings.log().equals(WriteBehindConfiguration.JOURNAL_LOG)) {
+      WriteBehindBuffer.Builder<K, V> buffer =
+          WriteBehindBuffer.<K, V>builder(cacheName, settings, writer)
+              .deadLetterHandler(deadLetters)
+              .listener(events)
+              .ticker(ticker);
+      if (configuration.getFlushSchedulerFactory() != null) {
+        buffer.scheduler(configuration.getFlushSchedulerFactory().create());
+      }
+      if (settings.durability() != Durability.NONE) {
+        journal = Journals.open(cacheName, settings, configuration, classLoader);
+        buffer.journal(journal);
+      }
+      log = new WriteBehindRoute<>(buffer.build());
+    } else {
+      log = WriterRoutes.logFactory(settings.log(), classLoader).open(new WriteBehindLogContext<>(
+          cacheName, managerUri, classLoader, settings, writer,
+          Journals.serializer(cacheName, configuration, classLoader), ticker, events, deadLetters));
     }
-    WriteBehindBuffer<K, V> built = buffer.build();
+    this.writeBehind = log;
     // published before the cache is returned, so JotterMetrics binds it before its first put
-    this.monitor = WriteBehindMonitor.publish(managerUri, classLoader, cacheName, settings, built,
+    this.monitor = WriteBehindMonitor.publish(managerUri, classLoader, cacheName, settings, log,
         journal, events);
-    return new WriteBehindRoute<>(built);
+    return log;
+  }
+
+  /** The cache's write-behind, or {@code null} if it writes through (or has no writer). */
+  WriteBehind<K, V> writeBehind() {
+    return writeBehind;
   }
 
   Ticker ticker() {

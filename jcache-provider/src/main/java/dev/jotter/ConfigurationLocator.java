@@ -16,7 +16,13 @@ import javax.cache.CacheException;
  * the manager's class loader; other URIs are opened as URLs ({@code file:}, {@code jar:}, Spring Boot's
  * {@code jar:nested:} inside a fat jar). A URI that names no readable resource — the default
  * {@code jotter:default}, a scheme no URL handler knows, a file that does not exist — opens a manager
- * with no declared caches: the URI is then only the manager's name.
+ * with no declared caches: the URI is then only the manager's name (the TCK, and frameworks, open
+ * managers by such names).
+ *
+ * <p>Except when the URI names a {@code .properties} file: that is a configuration file by intent, so
+ * a {@code classpath:}, {@code file:} or {@code jar:} URI ending in {@code .properties} whose resource
+ * does not exist fails with a {@link CacheException} naming the URI, instead of opening a manager
+ * that silently lacks every declared cache.
  */
 final class ConfigurationLocator {
 
@@ -36,6 +42,10 @@ final class ConfigurationLocator {
         String path = uri.getSchemeSpecificPart();
         url = classLoader.getResource(path.startsWith("/") ? path.substring(1) : path);
         if (url == null) {
+          if (namesPropertiesFile(uri)) {
+            throw new CacheException("Cache manager URI " + uri + " names a configuration file, but "
+                + "the manager's class loader finds no resource '" + path + "' on the class path");
+          }
           LOG.log(Level.WARNING, () -> "No resource " + uri + " on the class path: cache manager "
               + uri + " opens with no declared caches");
           return null;
@@ -52,11 +62,21 @@ final class ConfigurationLocator {
       LOG.log(Level.INFO, () -> "Cache manager " + uri + " declares " + file.caches().keySet());
       return file;
     } catch (FileNotFoundException | NoSuchFileException e) {
+      if (namesPropertiesFile(uri)) {
+        throw new CacheException("Cache manager URI " + uri + " names a configuration file that "
+            + "does not exist (" + e.getMessage() + ")", e);
+      }
       LOG.log(Level.WARNING, () -> "No configuration at " + uri + ": cache manager opens with no "
           + "declared caches");
       return null;
     } catch (IOException e) {
       throw new CacheException("The Jotter configuration at " + uri + " could not be read: " + e, e);
     }
+  }
+
+  /** Whether the URI's path (of a {@code jar:} URI: the entry's) ends with {@code .properties}. */
+  private static boolean namesPropertiesFile(URI uri) {
+    String path = uri.isOpaque() ? uri.getSchemeSpecificPart() : uri.getPath();
+    return path != null && path.toLowerCase(java.util.Locale.ROOT).endsWith(".properties");
   }
 }

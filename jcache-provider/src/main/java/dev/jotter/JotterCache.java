@@ -10,7 +10,6 @@ import dev.jotter.store.ValueHolder;
 import dev.jotter.writebehind.DeadLetters;
 import dev.jotter.writebehind.FlushResult;
 import dev.jotter.writebehind.WriteBehind;
-import dev.jotter.writebehind.WriteBehindRoute;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import dev.jotter.writer.WriterRoute;
 import java.time.Duration;
@@ -423,8 +422,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
    * status of a key), or empty if the cache is not write-behind.
    */
   public Optional<WriteBehind<K, V>> writeBehind() {
-    return (route instanceof WriteBehindRoute)
-        ? Optional.of(((WriteBehindRoute<K, V>) route).buffer()) : Optional.empty();
+    return Optional.ofNullable(resources.writeBehind());
   }
 
   /**
@@ -434,8 +432,9 @@ public final class JotterCache<K, V> implements Cache<K, V> {
    */
   public FlushResult flush() {
     requireOpen();
-    return (route instanceof WriteBehindRoute)
-        ? ((WriteBehindRoute<K, V>) route).buffer().flush() : FlushResult.NOTHING_PENDING;
+    WriteBehind<K, V> writeBehind = resources.writeBehind();
+    return (writeBehind == null) ? FlushResult.NOTHING_PENDING
+        : writeBehind.flush(java.time.temporal.ChronoUnit.FOREVER.getDuration());
   }
 
   /**
@@ -446,8 +445,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   public FlushResult flush(Duration timeout) {
     requireOpen();
     Objects.requireNonNull(timeout, "timeout");
-    return (route instanceof WriteBehindRoute)
-        ? ((WriteBehindRoute<K, V>) route).buffer().flush(timeout) : FlushResult.NOTHING_PENDING;
+    WriteBehind<K, V> writeBehind = resources.writeBehind();
+    return (writeBehind == null) ? FlushResult.NOTHING_PENDING : writeBehind.flush(timeout);
   }
 
   /**

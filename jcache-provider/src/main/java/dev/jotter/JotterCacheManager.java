@@ -39,6 +39,13 @@ public final class JotterCacheManager implements CacheManager {
   /**
    * Created by {@link JotterCachingProvider#getCacheManager(URI, ClassLoader, Properties)}; not meant
    * to be called by applications.
+   *
+   * @param provider the provider that keeps the manager
+   * @param uri names the manager; a {@code .properties} file's URI also declares its caches
+   * @param classLoader resolves the classes of the caches
+   * @param properties the provider-specific properties, copied
+   * @throws CacheException if {@code uri} names a {@code .properties} file that does not exist, or a
+   *     configuration file that cannot be read
    */
   public JotterCacheManager(JotterCachingProvider provider, URI uri, ClassLoader classLoader,
       Properties properties) {

@@ -14,7 +14,12 @@ public final class JotterEntry<K, V> implements Cache.Entry<K, V> {
   private final K key;
   private final V value;
 
-  /** Creates an entry of a key and its value. */
+  /**
+   * Creates an entry of a key and its value.
+   *
+   * @param key the key
+   * @param value the value
+   */
   public JotterEntry(K key, V value) {
     this.key = key;
     this.value = value;

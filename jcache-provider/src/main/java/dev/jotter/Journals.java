@@ -44,7 +44,8 @@ final class Journals {
     }
   }
 
-  private static <K, V> JournalSerializer<K, V> serializer(String cacheName,
+  /** How a durable cache's keys and values become bytes: its factory, codecs, or an allow-list. */
+  static <K, V> JournalSerializer<K, V> serializer(String cacheName,
       JotterConfiguration<K, V> configuration, ClassLoader classLoader) {
     if (configuration.getJournalSerializerFactory() != null) {
       return configuration.getJournalSerializerFactory().create();

@@ -75,6 +75,7 @@ public final class ConfigurationFile {
    * @param source where the file came from, for messages
    * @param in the file's bytes (UTF-8); not closed
    * @param classLoader resolves the key, value and factory classes
+   * @return the declared caches
    * @throws IllegalArgumentException if the file declares something wrong; the message says where
    * @throws IOException if the file cannot be read
    */
@@ -92,7 +93,15 @@ public final class ConfigurationFile {
     return parse(source, properties, classLoader);
   }
 
-  /** Builds the declared configurations from properties already loaded. */
+  /**
+   * Builds the declared configurations from properties already loaded.
+   *
+   * @param source where the properties came from, for messages
+   * @param properties the file's keys and values
+   * @param classLoader resolves the key, value and factory classes
+   * @return the declared caches
+   * @throws IllegalArgumentException if the properties declare something wrong, naming the key
+   */
   public static ConfigurationFile parse(String source, Properties properties, ClassLoader classLoader) {
     Map<String, String> entries = new LinkedHashMap<>();
     for (String name : new TreeSet<>(properties.stringPropertyNames())) {
@@ -122,26 +131,132 @@ public final class ConfigurationFile {
         unknown.add(key);
       }
     }
+    // the settings of a log other than the journal pass through: write-behind.<log>.<setting>
+    Set<String> logs = new TreeSet<>();
+    entries.forEach((key, value) -> {
+      if (key.endsWith("." + CacheKeys.WRITE_BEHIND + ".log")
+          && !value.trim().equals(WriteBehindConfiguration.JOURNAL_LOG)) {
+        logs.add(value.trim());
+      }
+    });
     for (String key : entries.keySet()) {
-      if (key.startsWith(DEFAULT_PREFIX) && !CacheKeys.isKnown(key.substring(DEFAULT_PREFIX.length()))) {
+      if (key.startsWith(DEFAULT_PREFIX)
+          && !CacheKeys.isKnown(key.substring(DEFAULT_PREFIX.length()), logs)) {
         unknown.add(key);
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; a cache's keys "
-          + "are 'cache.<name>.<key>' for a cache listed in '" + CACHES + "', or 'default.<key>', "
-          + "with <key> one of " + new TreeSet<>(CacheKeys.KNOWN) + " or write-behind.<setting>, "
-          + "<setting> one of " + new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS));
+      List<String> described = new ArrayList<>();
+      for (String key : unknown) {
+        String unlisted = unlistedCache(key, caches.keySet());
+        String suggestion = suggest(key, caches.keySet());
+        described.add("'" + key + "'" + (unlisted != null
+            ? " (cache '" + unlisted + "' is not listed in '" + CACHES + "')"
+            : suggestion != null ? " (did you mean '" + suggestion + "'?)" : ""));
+      }
+      throw new IllegalArgumentException(source + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+          + String.join(", ", described) + "; a cache's keys are 'cache.<name>.<key>' for a cache "
+          + "listed in '" + CACHES + "', or 'default.<key>', with <key> one of "
+          + new TreeSet<>(CacheKeys.KNOWN) + " or write-behind.<setting>, <setting> one of "
+          + new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS));
     }
     return new ConfigurationFile(source, caches);
   }
 
-  /** Returns where the file came from. */
+  /**
+   * Returns the known key closest to a mistyped one, or null if none is close: every key the file
+   * could hold ({@code caches}, {@code default.<key>}, {@code cache.<listed name>.<key>}) compared by
+   * edit distance, ignoring case, {@code -} and {@code _} (so {@code write-behind.batchSize} finds
+   * {@code write-behind.batch-size}).
+   */
+  static String suggest(String key, Set<String> cacheNames) {
+    List<String> keys = new ArrayList<>();
+    for (String known : new TreeSet<>(CacheKeys.KNOWN)) {
+      keys.add(known);
+    }
+    for (String setting : new TreeSet<>(CacheKeys.WRITE_BEHIND_KEYS)) {
+      keys.add(CacheKeys.WRITE_BEHIND + "." + setting);
+    }
+    List<String> candidates = new ArrayList<>();
+    candidates.add(CACHES);
+    for (String known : keys) {
+      candidates.add(DEFAULT_PREFIX + known);
+    }
+    for (String cacheName : cacheNames) {
+      for (String known : keys) {
+        candidates.add(CACHE_PREFIX + cacheName + "." + known);
+      }
+    }
+    String typed = normalize(key);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int distance = editDistance(typed, normalize(candidate));
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    // close means a few typos, and never most of the key: "cache.a.x" suggests nothing
+    return (best != null && bestDistance <= Math.min(3, normalize(best).length() / 4)) ? best : null;
+  }
+
+  /** The name in a well-formed {@code cache.<name>.<known key>} whose name is not listed, or null. */
+  private static String unlistedCache(String key, Set<String> cacheNames) {
+    if (!key.startsWith(CACHE_PREFIX)) {
+      return null;
+    }
+    for (String known : CacheKeys.KNOWN) {
+      String suffix = "." + known;
+      if (key.endsWith(suffix) && key.length() > CACHE_PREFIX.length() + suffix.length()) {
+        String name = key.substring(CACHE_PREFIX.length(), key.length() - suffix.length());
+        return cacheNames.contains(name) ? null : name;
+      }
+    }
+    for (String setting : CacheKeys.WRITE_BEHIND_KEYS) {
+      String suffix = "." + CacheKeys.WRITE_BEHIND + "." + setting;
+      if (key.endsWith(suffix) && key.length() > CACHE_PREFIX.length() + suffix.length()) {
+        String name = key.substring(CACHE_PREFIX.length(), key.length() - suffix.length());
+        return cacheNames.contains(name) ? null : name;
+      }
+    }
+    return null;
+  }
+
+  private static String normalize(String key) {
+    return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+  }
+
+  /** The Levenshtein distance: insertions, deletions and substitutions of one character. */
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  /**
+   * Returns where the file came from.
+   *
+   * @return the source given to {@link #read} or {@link #parse}
+   */
   public String source() {
     return source;
   }
 
-  /** Returns the declared caches, by name, in the order of the {@code caches} list. */
+  /** {@return the declared caches, by name, in the order of the {@code caches} list} */
   public Map<String, JotterConfiguration<Object, Object>> caches() {
     return caches;
   }
@@ -150,6 +265,9 @@ public final class ConfigurationFile {
    * Parses a duration: ISO-8601 ({@code PT10M}) or a number with a unit ({@code 250ms}, {@code 5s},
    * {@code 10m}, {@code 1h}, {@code 2d}).
    *
+   * @param setting the setting the text is for, for the message
+   * @param text the duration's text
+   * @return the duration
    * @throws IllegalArgumentException naming the setting and the accepted forms
    */
   public static Duration parseDuration(String setting, String text) {
@@ -199,7 +317,7 @@ public final class ConfigurationFile {
         "max-pending-operations", "overflow-policy", "block-timeout", "flusher-threads",
         "max-attempts", "max-retry-time", "initial-backoff", "max-backoff", "backoff-multiplier",
         "jitter", "drain-timeout", "max-dead-letters", "durability", "journal-directory",
-        "sync-interval");
+        "sync-interval", "log");
 
     private final String source;
     private final String name;
@@ -216,9 +334,10 @@ public final class ConfigurationFile {
       this.classLoader = classLoader;
     }
 
-    static boolean isKnown(String key) {
+    static boolean isKnown(String key, Set<String> logs) {
       return KNOWN.contains(key) || (key.startsWith(WRITE_BEHIND + ".")
-          && WRITE_BEHIND_KEYS.contains(key.substring(WRITE_BEHIND.length() + 1)));
+          && WRITE_BEHIND_KEYS.contains(key.substring(WRITE_BEHIND.length() + 1)))
+          || logs.stream().anyMatch(log -> key.startsWith(WRITE_BEHIND + "." + log + "."));
     }
 
     JotterConfiguration<Object, Object> build() {
@@ -272,6 +391,19 @@ public final class ConfigurationFile {
           applyWriteBehind(builder, key, text);
         }
       }
+      String log = get(WRITE_BEHIND + ".log", String::trim, WriteBehindConfiguration.JOURNAL_LOG);
+      if (!log.equals(WriteBehindConfiguration.JOURNAL_LOG)) {
+        // default.write-behind.<log>.* first, so that the cache's own keys win
+        String prefix = WRITE_BEHIND + "." + log + ".";
+        for (String scope : List.of(DEFAULT_PREFIX, CACHE_PREFIX + name + ".")) {
+          entries.forEach((key, value) -> {
+            if (key.startsWith(scope + prefix)) {
+              used.add(key);
+              builder.logSetting(key.substring((scope + prefix).length()), value.trim());
+            }
+          });
+        }
+      }
       if (Boolean.FALSE.equals(enabled) || (!any && !Boolean.TRUE.equals(enabled))) {
         return null;
       }
@@ -287,6 +419,9 @@ public final class ConfigurationFile {
       String setting = WRITE_BEHIND + "." + key;
       try {
         switch (key) {
+          case "log":
+            builder.log(text.trim());
+            break;
           case "batch-size":
             builder.batchSize(Math.toIntExact(nonNegativeLong(text)));
             break;

@@ -6,10 +6,14 @@ import dev.jotter.writebehind.FlushScheduler;
 import java.io.ObjectInputFilter;
 import java.util.Objects;
 import java.util.OptionalLong;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.Factory;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
 
 /**
  * The configuration of a Jotter cache: everything {@link MutableConfiguration} holds, plus capacity
@@ -19,11 +23,14 @@ import javax.cache.configuration.MutableConfiguration;
  *
  * <pre>{@code
  * var config = new JotterConfiguration<Long, Order>()
+ *     .setTypes(Long.class, Order.class)
+ *     .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_HOUR))
  *     .setMaximumSize(10_000);
- * config.setTypes(Long.class, Order.class)
- *     .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_HOUR));
  * Cache<Long, Order> orders = cacheManager.createCache("orders", config);
  * }</pre>
+ *
+ * <p>Every setter inherited from {@link MutableConfiguration} is overridden to return
+ * {@code JotterConfiguration}, so JCache and Jotter settings chain in any order.
  *
  * <p>Every setter validates its argument and throws {@link IllegalArgumentException} naming the setting
  * and the allowed values. Settings that conflict with each other are checked by {@link #validate()},
@@ -38,15 +45,25 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   private static final long UNSET = -1L;
 
+  /** The most entries, or {@code UNSET}. */
   private long maximumSize = UNSET;
+  /** The most total weight, or {@code UNSET}. */
   private long maximumWeight = UNSET;
+  /** Weighs the entries when {@code maximumWeight} is set. */
   private Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
+  /** The cache's time source. */
   private Factory<? extends Ticker> tickerFactory = new SystemTickerFactory();
+  /** The {@code ObjectInputFilter} pattern of store-by-value copies, or null. */
   private String copyFilter;
+  /** The write-behind settings, or null for write-through. */
   private WriteBehindConfiguration writeBehind;
+  /** Hears of dead letters, or null for none. */
   private Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory;
+  /** Writes keys and values to the journal, or null for the built-in codecs. */
   private Factory<? extends JournalSerializer<K, V>> journalSerializerFactory;
+  /** The classes the journal may deserialize, or null. */
   private String journalAllowList;
+  /** Runs the write-behind flushers, or null for daemon threads. */
   private Factory<? extends FlushScheduler> flushSchedulerFactory;
 
   /** Creates a configuration with the JCache defaults: unbounded, eternal, store-by-value. */
@@ -56,6 +73,8 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * Copies a configuration; a {@link JotterConfiguration} keeps its Jotter settings, any other
    * {@link CompleteConfiguration} keeps its JCache settings, and a plain {@link Configuration} keeps its
    * types and store-by-value flag.
+   *
+   * @param configuration the configuration to copy
    */
   public JotterConfiguration(Configuration<K, V> configuration) {
     Objects.requireNonNull(configuration, "configuration");
@@ -93,6 +112,155 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     setManagementEnabled(other.isManagementEnabled());
   }
 
+  // The setters of MutableConfiguration, returning this type so that a chain can go on with Jotter's
+  // own settings. Each only delegates: the JCache semantics (null factories, defaults) stay as they are.
+
+  /**
+   * Sets the key and value types, as {@link MutableConfiguration#setTypes} does.
+   *
+   * @param keyType the key type, not null ({@code Object.class} for any)
+   * @param valueType the value type, not null ({@code Object.class} for any)
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setTypes(Class<K> keyType, Class<V> valueType) {
+    super.setTypes(keyType, valueType);
+    return this;
+  }
+
+  /**
+   * Adds an entry listener, as {@link MutableConfiguration#addCacheEntryListenerConfiguration} does.
+   *
+   * @param listenerConfiguration the listener's configuration, not null and not added yet
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> addCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+    super.addCacheEntryListenerConfiguration(listenerConfiguration);
+    return this;
+  }
+
+  /**
+   * Removes an entry listener, as {@link MutableConfiguration#removeCacheEntryListenerConfiguration}
+   * does.
+   *
+   * @param listenerConfiguration the listener's configuration, not null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> removeCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+    super.removeCacheEntryListenerConfiguration(listenerConfiguration);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the read-through {@code CacheLoader}, as
+   * {@link MutableConfiguration#setCacheLoaderFactory} does.
+   *
+   * @param factory the loader factory, or null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setCacheLoaderFactory(
+      Factory<? extends CacheLoader<K, V>> factory) {
+    super.setCacheLoaderFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the {@code CacheWriter}, as {@link MutableConfiguration#setCacheWriterFactory}
+   * does; with {@link #setWriteBehind} the writer is called later, in batches.
+   *
+   * @param factory the writer factory, or null
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setCacheWriterFactory(
+      Factory<? extends CacheWriter<? super K, ? super V>> factory) {
+    super.setCacheWriterFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets the factory of the expiry policy, as {@link MutableConfiguration#setExpiryPolicyFactory}
+   * does.
+   *
+   * @param factory the expiry policy factory, or null for the eternal policy
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setExpiryPolicyFactory(Factory<? extends ExpiryPolicy> factory) {
+    super.setExpiryPolicyFactory(factory);
+    return this;
+  }
+
+  /**
+   * Sets whether a miss is loaded through the {@code CacheLoader}, as
+   * {@link MutableConfiguration#setReadThrough} does.
+   *
+   * @param isReadThrough true to read through
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setReadThrough(boolean isReadThrough) {
+    super.setReadThrough(isReadThrough);
+    return this;
+  }
+
+  /**
+   * Sets whether mutations are written through the {@code CacheWriter}, as
+   * {@link MutableConfiguration#setWriteThrough} does; write-behind needs it too.
+   *
+   * @param isWriteThrough true to write through (or behind)
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setWriteThrough(boolean isWriteThrough) {
+    super.setWriteThrough(isWriteThrough);
+    return this;
+  }
+
+  /**
+   * Sets store-by-value (copies) or store-by-reference, as {@link MutableConfiguration#setStoreByValue}
+   * does.
+   *
+   * @param isStoreByValue true to store copies
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setStoreByValue(boolean isStoreByValue) {
+    super.setStoreByValue(isStoreByValue);
+    return this;
+  }
+
+  /**
+   * Sets whether the cache keeps JCache statistics, as
+   * {@link MutableConfiguration#setStatisticsEnabled} does.
+   *
+   * @param enabled true to keep statistics
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setStatisticsEnabled(boolean enabled) {
+    super.setStatisticsEnabled(enabled);
+    return this;
+  }
+
+  /**
+   * Sets whether the cache registers its configuration MBean, as
+   * {@link MutableConfiguration#setManagementEnabled} does.
+   *
+   * @param enabled true to register it
+   * @return this configuration
+   */
+  @Override
+  public JotterConfiguration<K, V> setManagementEnabled(boolean enabled) {
+    super.setManagementEnabled(enabled);
+    return this;
+  }
+
   /**
    * Bounds the cache to at most {@code maximumSize} entries; Caffeine evicts the entries least likely
    * to be used again. Exclusive with {@link #setMaximumWeight}.
@@ -109,7 +277,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the maximum number of entries, if the cache is bounded by size. */
+  /** {@return the maximum number of entries, if the cache is bounded by size} */
   public OptionalLong getMaximumSize() {
     return maximumSize == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumSize);
   }
@@ -133,12 +301,12 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the maximum total weight, if the cache is bounded by weight. */
+  /** {@return the maximum total weight, if the cache is bounded by weight} */
   public OptionalLong getMaximumWeight() {
     return maximumWeight == UNSET ? OptionalLong.empty() : OptionalLong.of(maximumWeight);
   }
 
-  /** Returns the weigher factory set with {@link #setMaximumWeight}, or null. */
+  /** {@return the weigher factory set with {@link #setMaximumWeight}, or null} */
   public Factory<? extends Weigher<? super K, ? super V>> getWeigherFactory() {
     return weigherFactory;
   }
@@ -146,13 +314,16 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /**
    * Sets the time source of the cache (expiry, statistics, write-behind delays); tests use a
    * manually advanced ticker. The default reads {@link System#nanoTime()}.
+   *
+   * @param tickerFactory creates the ticker; serializable like every JCache factory
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setTickerFactory(Factory<? extends Ticker> tickerFactory) {
     this.tickerFactory = Objects.requireNonNull(tickerFactory, "tickerFactory");
     return this;
   }
 
-  /** Returns the factory of the cache's time source. */
+  /** {@return the factory of the cache's time source} */
   public Factory<? extends Ticker> getTickerFactory() {
     return tickerFactory;
   }
@@ -180,7 +351,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the copy filter pattern, or null for the default. */
+  /** {@return the copy filter pattern, or null for the default} */
   public String getCopyFilter() {
     return copyFilter;
   }
@@ -198,7 +369,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the write-behind settings, or null for a write-through (or writer-less) cache. */
+  /** {@return the write-behind settings, or null for a write-through (or writer-less) cache} */
   public WriteBehindConfiguration getWriteBehind() {
     return writeBehind;
   }
@@ -208,6 +379,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * alert, or to copy them elsewhere); default none. The letters themselves are always kept by the
    * cache ({@code JotterCache.deadLetters()}: listed, resubmitted, discarded), in its journal when
    * it has one, whatever the handler does.
+   *
+   * @param deadLetterHandlerFactory creates the handler, or null for none
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setDeadLetterHandlerFactory(
       Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
@@ -215,7 +389,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the dead-letter handler factory, or null for none. */
+  /** {@return the dead-letter handler factory, or null for none} */
   public Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
     return deadLetterHandlerFactory;
   }
@@ -225,6 +399,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * and values of type {@code String}, {@code Long}, {@code Integer} and {@code byte[]} are written
    * by built-in codecs, and any other type through Java serialization restricted to
    * {@link #setJournalAllowList the allow-list}.
+   *
+   * @param journalSerializerFactory creates the serializer, or null for the default
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setJournalSerializerFactory(
       Factory<? extends JournalSerializer<K, V>> journalSerializerFactory) {
@@ -232,7 +409,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the journal serializer factory, or null for the default. */
+  /** {@return the journal serializer factory, or null for the default} */
   public Factory<? extends JournalSerializer<K, V>> getJournalSerializerFactory() {
     return journalSerializerFactory;
   }
@@ -242,6 +419,8 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * as an {@link ObjectInputFilter} pattern such as {@code "com.example.model.*;java.base/*"}.
    * Nothing outside it is ever deserialized from a journal.
    *
+   * @param pattern a filter pattern, or null for none
+   * @return this configuration
    * @throws IllegalArgumentException if the pattern is malformed
    */
   public JotterConfiguration<K, V> setJournalAllowList(String pattern) {
@@ -257,7 +436,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the journal allow-list pattern, or null. */
+  /** {@return the journal allow-list pattern, or null} */
   public String getJournalAllowList() {
     return journalAllowList;
   }
@@ -265,6 +444,9 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /**
    * Sets the scheduler that runs the write-behind flushers; tests inject a manual one to drive time.
    * The default is a daemon thread pool of {@code flusherThreads} threads per cache.
+   *
+   * @param flushSchedulerFactory creates the scheduler, or null for the default
+   * @return this configuration
    */
   public JotterConfiguration<K, V> setFlushSchedulerFactory(
       Factory<? extends FlushScheduler> flushSchedulerFactory) {
@@ -272,7 +454,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  /** Returns the flush scheduler factory, or null for the default. */
+  /** {@return the flush scheduler factory, or null for the default} */
   public Factory<? extends FlushScheduler> getFlushSchedulerFactory() {
     return flushSchedulerFactory;
   }

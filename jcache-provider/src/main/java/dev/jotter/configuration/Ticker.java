@@ -10,10 +10,10 @@ package dev.jotter.configuration;
 @FunctionalInterface
 public interface Ticker {
 
-  /** Returns the current time in nanoseconds, from an arbitrary origin. */
+  /** {@return the current time in nanoseconds, from an arbitrary origin} */
   long read();
 
-  /** Returns the ticker backed by {@link System#nanoTime()}. */
+  /** {@return the ticker backed by {@link System#nanoTime()}} */
   static Ticker system() {
     return SystemTicker.INSTANCE;
   }

@@ -11,8 +11,12 @@ package dev.jotter.configuration;
 public interface Weigher<K, V> {
 
   /**
-   * Returns the weight of an entry; must be zero or more and should not change while the entry is
+   * Weighs an entry; the weight must be zero or more and should not change while the entry is
    * cached.
+   *
+   * @param key the entry's key
+   * @param value the entry's value
+   * @return the entry's weight
    */
   int weigh(K key, V value);
 }

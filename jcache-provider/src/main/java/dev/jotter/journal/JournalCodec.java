@@ -15,28 +15,41 @@ import java.nio.charset.StandardCharsets;
  */
 public interface JournalCodec<T> {
 
-  /** Encodes a non-null instance. */
+  /**
+   * Encodes a non-null instance.
+   *
+   * @param instance the key or value, not null
+   * @return its bytes
+   */
   byte[] encode(T instance);
 
-  /** Decodes bytes written by {@link #encode}. */
+  /**
+   * Decodes bytes written by {@link #encode}.
+   *
+   * @param bytes what {@code encode} returned, perhaps in another process
+   * @return the instance
+   */
   T decode(byte[] bytes);
 
-  /** UTF-8 strings. */
+  /** {@return the codec of strings, as UTF-8} */
   static JournalCodec<String> strings() {
     return Codecs.STRING;
   }
 
-  /** Longs as 8 big-endian bytes. */
+  /** {@return the codec of longs, as 8 big-endian bytes} */
   static JournalCodec<Long> longs() {
     return Codecs.LONG;
   }
 
-  /** Integers as 4 big-endian bytes. */
+  /** {@return the codec of integers, as 4 big-endian bytes} */
   static JournalCodec<Integer> integers() {
     return Codecs.INTEGER;
   }
 
-  /** Byte arrays, copied both ways so the journal never shares an array with the cache. */
+  /**
+   * {@return the codec of byte arrays, copied both ways so that the journal never shares an array
+   * with the cache}
+   */
   static JournalCodec<byte[]> byteArrays() {
     return Codecs.BYTES;
   }

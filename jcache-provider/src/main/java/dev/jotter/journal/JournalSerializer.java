@@ -18,22 +18,48 @@ import static java.util.Objects.requireNonNull;
  */
 public interface JournalSerializer<K, V> {
 
-  /** Serializes a key. */
+  /**
+   * Serializes a key.
+   *
+   * @param key the key, not null
+   * @return its bytes
+   */
   byte[] serializeKey(K key);
 
-  /** Reads a key written by {@link #serializeKey}. */
+  /**
+   * Reads a key written by {@link #serializeKey}.
+   *
+   * @param bytes what {@code serializeKey} returned, perhaps in another process
+   * @return the key
+   */
   K deserializeKey(byte[] bytes);
 
-  /** Serializes a value. */
+  /**
+   * Serializes a value.
+   *
+   * @param value the value, not null
+   * @return its bytes
+   */
   byte[] serializeValue(V value);
 
-  /** Reads a value written by {@link #serializeValue}. */
+  /**
+   * Reads a value written by {@link #serializeValue}.
+   *
+   * @param bytes what {@code serializeValue} returned, perhaps in another process
+   * @return the value
+   */
   V deserializeValue(byte[] bytes);
 
   /**
    * Returns the serializer of a cache whose keys and values have codecs, for example
    * {@code JournalSerializer.of(JournalCodec.strings(), JournalCodec.longs())}: no Java
    * serialization at all.
+   *
+   * @param keys the codec of the keys
+   * @param values the codec of the values
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the serializer
    */
   static <K, V> JournalSerializer<K, V> of(JournalCodec<K> keys, JournalCodec<V> values) {
     requireNonNull(keys, "keys");

@@ -40,7 +40,11 @@ public final class JotterMetrics implements MeterBinder, AutoCloseable {
     this(Tags.empty());
   }
 
-  /** A binder that adds {@code tags} to every meter. */
+  /**
+   * A binder that adds {@code tags} to every meter.
+   *
+   * @param tags added to every meter
+   */
   public JotterMetrics(Iterable<Tag> tags) {
     this.tags = Tags.of(requireNonNull(tags, "tags"));
   }
@@ -48,6 +52,7 @@ public final class JotterMetrics implements MeterBinder, AutoCloseable {
   /**
    * Binds every current and future write-behind Jotter cache to {@code registry}.
    *
+   * @param registry where the meters go
    * @param tags key-value pairs added to every meter
    * @return the binder; close it to remove the meters and stop binding
    */

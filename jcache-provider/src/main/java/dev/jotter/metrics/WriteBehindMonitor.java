@@ -9,7 +9,7 @@ import dev.jotter.journal.Journal;
 import dev.jotter.writebehind.DeadLetter;
 import dev.jotter.writebehind.DeadLetters;
 import dev.jotter.writebehind.FlushResult;
-import dev.jotter.writebehind.WriteBehindBuffer;
+import dev.jotter.writebehind.WriteBehindLog;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.lang.ref.WeakReference;
 import java.net.URI;
@@ -46,7 +46,7 @@ public final class WriteBehindMonitor {
   private final WeakReference<ClassLoader> classLoader;
   private final String cacheName;
   private final OverflowPolicy overflowPolicy;
-  private final WriteBehindBuffer<?, ?> buffer;
+  private final WriteBehindLog<?, ?> buffer;
   private final FileJournal<?, ?> journal;
   private final WriteBehindEvents events;
   // guarded by this
@@ -54,7 +54,7 @@ public final class WriteBehindMonitor {
   private boolean closed;
 
   private WriteBehindMonitor(URI managerUri, ClassLoader classLoader, String cacheName,
-      WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer, Journal<?, ?> journal,
+      WriteBehindConfiguration settings, WriteBehindLog<?, ?> buffer, Journal<?, ?> journal,
       WriteBehindEvents events) {
     this.managerUri = requireNonNull(managerUri, "managerUri");
     this.classLoader = new WeakReference<>(requireNonNull(classLoader, "classLoader"));
@@ -73,7 +73,7 @@ public final class WriteBehindMonitor {
    * @param journal the buffer's journal, {@link Journal#none()} if it has none
    */
   public static WriteBehindMonitor publish(URI managerUri, ClassLoader classLoader,
-      String cacheName, WriteBehindConfiguration settings, WriteBehindBuffer<?, ?> buffer,
+      String cacheName, WriteBehindConfiguration settings, WriteBehindLog<?, ?> buffer,
       Journal<?, ?> journal, WriteBehindEvents events) {
     WriteBehindMonitor monitor = new WriteBehindMonitor(managerUri, classLoader, cacheName,
         settings, buffer, journal, events);

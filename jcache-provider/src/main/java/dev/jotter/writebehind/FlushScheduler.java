@@ -2,18 +2,26 @@ package dev.jotter.writebehind;
 
 /**
  * Runs the buffer's flusher tasks and timers. Injected so that tests run due tasks when they
- * advance a fake {@link Ticker}; delays are measured in the time of the buffer's ticker.
+ * advance a fake {@link dev.jotter.configuration.Ticker}; delays are measured in the time of the
+ * buffer's ticker.
  *
  * <p>The buffer owns its scheduler and closes it after the drain.
  */
 public interface FlushScheduler extends AutoCloseable {
 
-  /** Runs {@code task} soon on a flusher thread; a task may call the writer and block. */
+  /**
+   * Runs {@code task} soon on a flusher thread; a task may call the writer and block.
+   *
+   * @param task the flusher task
+   */
   void execute(Runnable task);
 
   /**
    * Runs {@code task} once {@code delayNanos} have passed. Never on the calling thread: the
    * buffer schedules while holding its lock.
+   *
+   * @param task the timer task
+   * @param delayNanos the delay, in nanoseconds of the buffer's ticker
    */
   void schedule(Runnable task, long delayNanos);
 
@@ -24,6 +32,10 @@ public interface FlushScheduler extends AutoCloseable {
   /**
    * Returns a scheduler on daemon threads named {@code jotter-writebehind-<cacheName>-<n>}: one
    * per flusher plus one, so that timers still fire while every flusher waits for the writer.
+   *
+   * @param cacheName names the threads
+   * @param flusherThreads the cache's {@code flusherThreads}
+   * @return the scheduler
    */
   static FlushScheduler daemon(String cacheName, int flusherThreads) {
     return new ExecutorFlushScheduler(cacheName, flusherThreads + 1);

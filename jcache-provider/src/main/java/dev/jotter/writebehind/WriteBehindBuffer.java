@@ -503,8 +503,17 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   /** Sends a batch on a flusher thread and accounts for what became of it. */
   private void send(List<Op<K, V>> batch) {
     BatchSender.Result<K, V> result = sender.send(batch);
+    // before the lock, and so before flush() and close() see these operations finish
+    long confirmedAt = ticker.read();
+    try {
+      for (Op<K, V> op : result.written) {
+        listener.onConfirmed(confirmedAt - op.enqueuedAt);
+      }
+    } catch (RuntimeException e) {
+      // a meter's failure must not leave the batch unaccounted
+      notices.add(() -> { throw e; });
+    }
     List<List<Op<K, V>>> next = List.of();
-    List<Long> confirmed = new ArrayList<>(result.written.size());
     List<Op<K, V>> dying = new ArrayList<>(0);
     lock.lock();
     try {
@@ -514,7 +523,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         List<Op<K, V>> done = new ArrayList<>(batch.size());
         for (Op<K, V> op : result.written) {
           counters.written.increment();
-          confirmed.add(now - op.enqueuedAt);
           finish(op, now, Outcome.WRITTEN);
           done.add(op);
         }
@@ -534,7 +542,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     } finally {
       lock.unlock();
     }
-    confirmed.forEach(listener::onConfirmed);
     execute(next);
     if (!dying.isEmpty()) {
       deadLetter(dying);

@@ -9,7 +9,7 @@ import java.util.Map;
  * The writer route of a write-behind cache: mutations go to the {@link WriteBehindBuffer}, which
  * writes them later. Bulk operations go key by key; the buffer batches across everything pending.
  */
-public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
+public final class WriteBehindRoute<K, V> implements WriteBehindLog<K, V> {
 
   private final WriteBehindBuffer<K, V> buffer;
 
@@ -53,20 +53,8 @@ public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
     buffer.release((Reservation) ticket);
   }
 
-  @Override
-  public boolean isWriteBehind() {
-    return true;
-  }
 
-  @Override
-  public RuntimeException writeAll(Map<K, V> entries) {
-    throw new UnsupportedOperationException("write-behind routes bulk writes key by key");
-  }
 
-  @Override
-  public RuntimeException deleteAll(Collection<K> keys) {
-    throw new UnsupportedOperationException("write-behind routes bulk deletes key by key");
-  }
 
   @Override
   public Pending<V> pending(K key) {
@@ -76,5 +64,35 @@ public final class WriteBehindRoute<K, V> implements WriterRoute<K, V> {
   @Override
   public void close() {
     buffer.close();
+  }
+
+  @Override
+  public void beginClose() {
+    buffer.beginClose();
+  }
+
+  @Override
+  public String cacheName() {
+    return buffer.cacheName();
+  }
+
+  @Override
+  public FlushResult flush(java.time.Duration timeout) {
+    return buffer.flush(timeout);
+  }
+
+  @Override
+  public WriteBehindStatistics statistics() {
+    return buffer.statistics();
+  }
+
+  @Override
+  public DeadLetters<K, V> deadLetters() {
+    return buffer.deadLetters();
+  }
+
+  @Override
+  public KeyStatus<K, V> status(K key) {
+    return buffer.status(key);
   }
 }

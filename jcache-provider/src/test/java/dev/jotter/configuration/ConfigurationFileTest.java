@@ -52,6 +52,34 @@ class ConfigurationFileTest {
   }
 
   @Test
+  void aLogOtherThanTheJournalGetsItsOwnSettingsPassedThrough() throws IOException {
+    ConfigurationFile file = parse("caches = a, b\n"
+        + "default.writer-factory = " + NoOpWriterFactory.class.getName() + "\n"
+        + "default.write-behind.log = kafka\n"
+        + "default.write-behind.kafka.bootstrap.servers = k1:9092\n"
+        + "default.write-behind.kafka.producer.acks = all\n"
+        + "cache.a.write-behind.kafka.topic = orders\n"
+        + "cache.a.write-behind.kafka.bootstrap.servers = k2:9092\n"
+        + "cache.b.write-behind.log = journal\n");
+    WriteBehindConfiguration a = file.caches().get("a").getWriteBehind();
+    assertEquals("kafka", a.log());
+    assertEquals(Map.of("bootstrap.servers", "k2:9092", "producer.acks", "all", "topic", "orders"),
+        a.logSettings(), "the cache's own keys win over default.");
+    WriteBehindConfiguration b = file.caches().get("b").getWriteBehind();
+    assertEquals(WriteBehindConfiguration.JOURNAL_LOG, b.log());
+    assertEquals(Map.of(), b.logSettings());
+  }
+
+  @Test
+  void settingsOfALogNoCacheUsesAreTypos() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ncache.a.write-behind = true\n"
+            + "cache.a.writer-factory = " + NoOpWriterFactory.class.getName() + "\n"
+            + "cache.a.write-behind.kafka.topic = orders\n"));
+    assertTrue(e.getMessage().contains("cache.a.write-behind.kafka.topic"), e.getMessage());
+  }
+
+  @Test
   void unlistedCacheKeysAreTypos() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> parse("caches = a\ncache.a.maximum-size = 5\ncache.b.maximum-size = 5\n"));
@@ -85,6 +113,46 @@ class ConfigurationFileTest {
         "cache.a.loader-factory", "javax.cache.configuration.Factory");
     assertMessage("caches = a, a\n", "listed twice", "'a'");
     assertMessage("caches = a\ncache.a.read-through = true\n", "cache 'a'", "cacheLoaderFactory");
+  }
+
+  @Test
+  void aMistypedKeyGetsTheClosestKnownKey() {
+    String writer = "cache.orders.writer-factory = " + NoOpWriterFactory.class.getName() + "\n";
+    assertMessage("caches = orders\n" + writer + "cache.orders.write-behind.batchSize = 200\n",
+        "'cache.orders.write-behind.batchSize' (did you mean 'cache.orders.write-behind.batch-size'?)");
+    assertMessage("caches = orders\n" + writer + "cache.orders.write-behind.bacth-size = 200\n",
+        "(did you mean 'cache.orders.write-behind.batch-size'?)");
+    assertMessage("caches = orders\ncache.orders.maximum-sise = 5\n",
+        "(did you mean 'cache.orders.maximum-size'?)");
+    assertMessage("caches = orders\ndefault.statistic = true\n",
+        "'default.statistic' (did you mean 'default.statistics'?)");
+    assertMessage("caches = orders\ndefault.write-behind.max_write_delay = 5s\n",
+        "(did you mean 'default.write-behind.max-write-delay'?)");
+    assertMessage("cache = orders\n", "'cache' (did you mean 'caches'?)");
+  }
+
+  @Test
+  void aKeyFarFromEveryKnownKeyGetsNoSuggestion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = orders\ncache.orders.colour = red\n"));
+    assertTrue(e.getMessage().contains("'cache.orders.colour';"), e.getMessage());
+    assertFalse(e.getMessage().contains("did you mean"), e.getMessage());
+  }
+
+  @Test
+  void aKeyOfAnUnlistedCacheSaysTheCacheIsNotListed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = orders\ncache.order.maximum-size = 5\n"));
+    assertTrue(e.getMessage().contains(
+        "'cache.order.maximum-size' (cache 'order' is not listed in 'caches')"), e.getMessage());
+  }
+
+  @Test
+  void everyMistypedKeyIsListedWithItsOwnSuggestion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("caches = a\ncache.a.statistcs = true\ncache.a.expirey = eternal\n"));
+    assertTrue(e.getMessage().contains("unknown keys 'cache.a.expirey' (did you mean 'cache.a.expiry'?), "
+        + "'cache.a.statistcs' (did you mean 'cache.a.statistics'?)"), e.getMessage());
   }
 
   private static void assertMessage(String text, String... fragments) {

@@ -1,16 +1,26 @@
 package dev.jotter.configuration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jotter.spi.JotterCachingProvider;
+import java.lang.reflect.Method;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Factory;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +165,86 @@ class JotterConfigurationTest {
     var cache = manager.createCache("sized", config);
     var seen = cache.getConfiguration(JotterConfiguration.class);
     assertEquals(OptionalLong.of(7), seen.getMaximumSize());
+  }
+
+  @Test
+  void everySetterChainsInAnyOrder() {
+    var listener = new MutableCacheEntryListenerConfiguration<String, String>(
+        FactoryBuilder.factoryOf(NoOpListener.class), null, false, true);
+    var removed = new MutableCacheEntryListenerConfiguration<String, String>(
+        FactoryBuilder.factoryOf(NoOpListener.class), null, true, false);
+    Factory<Ticker> tickerFactory = new FakeTicker().factory();
+    WriteBehindConfiguration writeBehind = WriteBehindConfiguration.builder().batchSize(7).build();
+    // JCache setters first, Jotter's after them, and the other way round: every step keeps the type
+    JotterConfiguration<String, String> config = new JotterConfiguration<String, String>()
+        .setTypes(String.class, String.class)
+        .addCacheEntryListenerConfiguration(listener)
+        .addCacheEntryListenerConfiguration(removed)
+        .removeCacheEntryListenerConfiguration(removed)
+        .setCacheLoaderFactory(new NullLoaderFactory())
+        .setCacheWriterFactory(new NullWriterFactory())
+        .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(javax.cache.expiry.Duration.ONE_HOUR))
+        .setReadThrough(true)
+        .setWriteThrough(true)
+        .setStoreByValue(false)
+        .setStatisticsEnabled(true)
+        .setManagementEnabled(true)
+        .setMaximumSize(1_000)
+        .setTickerFactory(tickerFactory)
+        .setCopyFilter("java.base/*;!*")
+        .setWriteBehind(writeBehind)
+        .setDeadLetterHandlerFactory(null)
+        .setJournalSerializerFactory(null)
+        .setJournalAllowList("java.base/*")
+        .setFlushSchedulerFactory(null)
+        .setTypes(String.class, String.class);
+
+    assertEquals(String.class, config.getKeyType());
+    assertEquals(String.class, config.getValueType());
+    assertEquals(1, java.util.stream.StreamSupport.stream(
+        config.getCacheEntryListenerConfigurations().spliterator(), false).count());
+    assertEquals(NullLoaderFactory.class, config.getCacheLoaderFactory().getClass());
+    assertEquals(NullWriterFactory.class, config.getCacheWriterFactory().getClass());
+    assertTrue(config.getExpiryPolicyFactory().create() instanceof AccessedExpiryPolicy);
+    assertTrue(config.isReadThrough());
+    assertTrue(config.isWriteThrough());
+    assertFalse(config.isStoreByValue());
+    assertTrue(config.isStatisticsEnabled());
+    assertTrue(config.isManagementEnabled());
+    assertEquals(OptionalLong.of(1_000), config.getMaximumSize());
+    assertSame(tickerFactory, config.getTickerFactory());
+    assertEquals("java.base/*;!*", config.getCopyFilter());
+    assertEquals(writeBehind, config.getWriteBehind());
+    assertEquals("java.base/*", config.getJournalAllowList());
+    config.validate();
+    assertEquals("chained", manager.createCache("chained", config).getName());
+  }
+
+  /** Guards the chaining for setters a later JCache version (or a refactoring) might add. */
+  @Test
+  void everyMutableConfigurationSetterIsOverriddenToReturnJotterConfiguration() {
+    List<String> missing = new ArrayList<>();
+    for (Method inherited : MutableConfiguration.class.getMethods()) {
+      if (inherited.getReturnType() != MutableConfiguration.class) {
+        continue;
+      }
+      try {
+        Method own = JotterConfiguration.class.getDeclaredMethod(
+            inherited.getName(), inherited.getParameterTypes());
+        if (own.getReturnType() != JotterConfiguration.class) {
+          missing.add(inherited.getName() + " returns " + own.getReturnType().getSimpleName());
+        }
+      } catch (NoSuchMethodException e) {
+        missing.add(inherited.getName() + " is not overridden");
+      }
+    }
+    assertEquals(List.of(), missing);
+  }
+
+  /** A listener for the chaining test; never registered with a cache that fires. */
+  public static final class NoOpListener implements CacheEntryCreatedListener<String, String> {
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
   }
 
   static final class LengthWeigherFactory implements Factory<Weigher<String, String>> {

@@ -49,10 +49,21 @@ class WriteBehindConfigurationTest {
     return Stream.of(
         invalid(b -> b.batchSize(0), "batchSize must be between 1 and 100000, was 0"),
         invalid(b -> b.maxDeadLetters(0), "maxDeadLetters must be between 1 and 10000000, was 0"),
+        invalid(b -> b.log("Kafka!"), "log must be 'journal' or the name of a WriteBehindLogFactory"
+            + " (lower-case letters, digits and '-'), was 'Kafka!'"),
+        invalid(b -> b.logSetting("topic", "t"), "logSettings [topic] need a log other than "
+            + "'journal', whose settings are the journal's own"),
         invalid(b -> b.batchSize(100_001), "batchSize must be between 1 and 100000, was 100001"),
         invalid(b -> b.maxWriteDelay(Duration.ZERO), "maxWriteDelay must be positive, was PT0S"),
         invalid(b -> b.maxPendingOperations(99),
-            "maxPendingOperations must be between 100 and 2147483647, was 99"),
+            "maxPendingOperations must be at least batchSize (100): the buffer must hold one full "
+                + "batch; was 99 (raise maxPendingOperations or lower batchSize)"),
+        invalid(b -> b.batchSize(500).maxPendingOperations(499),
+            "maxPendingOperations must be at least batchSize (500): the buffer must hold one full "
+                + "batch; was 499 (raise maxPendingOperations or lower batchSize)"),
+        invalid(b -> b.maxPendingOperations(0),
+            "maxPendingOperations must be at least batchSize (100): the buffer must hold one full "
+                + "batch; was 0 (raise maxPendingOperations or lower batchSize)"),
         invalid(b -> b.blockTimeout(Duration.ofMillis(-1)),
             "blockTimeout must be zero or positive, was PT-0.001S"),
         invalid(b -> b.flusherThreads(0), "flusherThreads must be between 1 and 64, was 0"),
@@ -61,7 +72,11 @@ class WriteBehindConfigurationTest {
         invalid(b -> b.maxRetryTime(Duration.ZERO), "maxRetryTime must be positive, was PT0S"),
         invalid(b -> b.initialBackoff(Duration.ZERO), "initialBackoff must be positive, was PT0S"),
         invalid(b -> b.maxBackoff(Duration.ofMillis(99)),
-            "maxBackoff must be at least initialBackoff (PT0.1S), was PT0.099S"),
+            "maxBackoff must be at least initialBackoff (PT0.1S), was PT0.099S "
+                + "(raise maxBackoff or lower initialBackoff)"),
+        invalid(b -> b.initialBackoff(Duration.ofMinutes(1)),
+            "maxBackoff must be at least initialBackoff (PT1M), was PT30S "
+                + "(raise maxBackoff or lower initialBackoff)"),
         invalid(b -> b.backoffMultiplier(0.5),
             "backoffMultiplier must be between 1.0 and 1000.0, was 0.5"),
         invalid(b -> b.backoffMultiplier(Double.NaN),

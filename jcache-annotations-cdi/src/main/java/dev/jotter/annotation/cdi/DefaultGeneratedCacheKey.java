@@ -16,7 +16,9 @@ public final class DefaultGeneratedCacheKey implements GeneratedCacheKey {
 
   private static final long serialVersionUID = 1L;
 
+  /** The values of the key parameters, in order. */
   private final Object[] parameters;
+  /** {@link Arrays#deepHashCode} of the parameters, computed once. */
   private final int hashCode;
 
   DefaultGeneratedCacheKey(Object[] parameters) {
