@@ -44,13 +44,10 @@ import javax.management.ObjectName;
 final class CacheResources<K, V> {
 
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
-  private static final AtomicInteger LOAD_THREADS = new AtomicInteger();
-  private static final ExecutorService LOAD_POOL = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "jotter-loader-" + LOAD_THREADS.incrementAndGet());
-    thread.setDaemon(true);
-    return thread;
-  });
 
+  private final String cacheName;
+  /** Made by the first {@code loadAll}; guarded by this. */
+  private ExecutorService loadPool;
   private final Ticker ticker;
   private final ExpiryCalculator expiry;
   private final EventDispatcher<K, V> dispatcher = new EventDispatcher<>();
@@ -71,6 +68,7 @@ final class CacheResources<K, V> {
 
   CacheResources(URI managerUri, ClassLoader classLoader, String cacheName,
       JotterConfiguration<K, V> configuration) {
+    this.cacheName = cacheName;
     this.ticker = configuration.getTickerFactory().create();
     this.expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create(), ticker);
     this.copier = configuration.isStoreByValue()
@@ -180,8 +178,27 @@ final class CacheResources<K, V> {
     return route;
   }
 
+  /**
+   * Runs {@code Cache.loadAll}: daemon threads of this cache, made when the first load comes and
+   * stopped when the cache closes (loads already running finish).
+   */
   Executor loadExecutor() {
-    return LOAD_POOL;
+    return task -> {
+      ExecutorService pool;
+      synchronized (this) {
+        if (loadPool == null) {
+          AtomicInteger count = new AtomicInteger();
+          loadPool = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "jotter-loader-" + cacheName + "-"
+                + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          });
+        }
+        pool = loadPool;
+      }
+      pool.execute(task);
+    };
   }
 
   void exportStatistics(boolean enabled) {
@@ -212,6 +229,13 @@ final class CacheResources<K, V> {
       run(monitor::close); // removes the meters
     }
     run(dispatcher::close);
+    run(() -> {
+      synchronized (this) {
+        if (loadPool != null) {
+          loadPool.shutdown();
+        }
+      }
+    });
     run(() -> closeIfCloseable(loader));
     run(() -> closeIfCloseable(writer));
     run(() -> closeIfCloseable(expiry.policy()));

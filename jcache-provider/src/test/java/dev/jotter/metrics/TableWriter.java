@@ -49,15 +49,9 @@ public final class TableWriter implements CacheWriter<String, String> {
         .maxAttempts(1).jitter(0).initialBackoff(Duration.ofMillis(1));
   }
 
-  /** Spins (no sleep) until the condition holds, for state that flusher threads change. */
+  /** Waits, with a deadline, for state that flusher threads change. */
   public static void eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("condition not reached within 10s");
-      }
-      Thread.yield();
-    }
+    dev.jotter.Await.until("condition", condition);
   }
 
   @Override

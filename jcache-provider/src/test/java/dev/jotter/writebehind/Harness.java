@@ -93,15 +93,9 @@ final class Harness implements AutoCloseable {
     return CompletableFuture.runAsync(task, threads);
   }
 
-  /** Spins until the condition holds; fails after {@link #WAIT}. For threads we cannot join. */
+  /** Waits, with a deadline, for state that flusher threads change. */
   static void eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        fail("condition not reached within " + WAIT);
-      }
-      Thread.yield();
-    }
+    dev.jotter.Await.until("condition", condition);
   }
 
   /** Waits until a thread has armed a deadline timer beyond {@code before}, then returns. */

@@ -119,8 +119,8 @@ class HotKeyRaceTest {
       }
       assertEquals(List.of(), RisingWriter.VIOLATIONS);
       long mutations = (long) ROUNDS * THREADS * INCREMENTS;
+      // how many coalesce depends on scheduling; that each is accounted for does not
       long coalesced = jotter.writeBehindStatistics().orElseThrow().coalesced();
-      assertTrue(coalesced > mutations / 4, "hot keys coalesce: " + coalesced + " of " + mutations);
       assertEquals(mutations, coalesced + RisingWriter.ENTRIES.sum(),
           "every mutation is either written or replaced by a newer one");
     } finally {
