@@ -982,8 +982,11 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       Op<K, V> oldest = queue.oldest();
       Duration lag = (oldest == null) ? Duration.ZERO : Duration.ofNanos(now - oldest.enqueuedAt);
       long failingSince = health.failingSince();
+      // with nothing left to write, nothing is failing: a dead-lettered poison row must not read
+      // as a writer failing for hours
       return counters.snapshot(queue.size(), lag, letters.size(),
-          (failingSince == Op.NEVER) ? Duration.ZERO : Duration.ofNanos(now - failingSince));
+          (failingSince == Op.NEVER || queue.isEmpty())
+              ? Duration.ZERO : Duration.ofNanos(now - failingSince));
     } finally {
       lock.unlock();
     }

@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param deadLetters dead letters kept now
  * @param deadLettersDiscarded dead letters an operator discarded
  * @param deadLetterOverflow operations kept pending because the dead letters were full
- * @param writerFailingFor how long writer calls have written nothing; zero while they work
+ * @param writerFailingFor how long writer calls have written nothing while operations wait; zero
+ *     while the writer works or nothing is pending
  */
 public record WriteBehindStatistics(
     long pendingOperations,

@@ -260,6 +260,19 @@ class FailureIsolationTest {
   }
 
   @Test
+  void aPoisonKeyGivenUpLeavesNoWriterFailing() {
+    try (Harness h = Harness.inline(defaults().maxAttempts(1))) {
+      h.writer.poison = "p"::equals;
+      h.put("p", "1");
+      h.advance(100);
+      assertEquals(1, h.deadLetters.size());
+      h.advance(60_000);
+      assertEquals(Duration.ZERO, h.buffer.statistics().writerFailingFor(),
+          "nothing waits to be written: nothing is failing");
+    }
+  }
+
+  @Test
   void twoPoisonKeysInOneBatchDoNotPauseTheHealthyKeys() throws Exception {
     try (Harness h = Harness.inline(defaults().batchSize(8).maxAttempts(3).jitter(0))) {
       h.writer.poison = key -> key.equals("k0") || key.equals("k7");
