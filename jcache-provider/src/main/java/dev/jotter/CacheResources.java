@@ -31,6 +31,7 @@ import java.net.URI;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -43,6 +44,8 @@ import javax.management.ObjectName;
  */
 final class CacheResources<K, V> {
 
+  /** How long closing waits for running {@code loadAll} calls before it closes the loader. */
+  private static final long LOADS_TIMEOUT_SECONDS = 10;
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
 
   private final String cacheName;
@@ -229,10 +232,22 @@ final class CacheResources<K, V> {
       run(monitor::close); // removes the meters
     }
     run(dispatcher::close);
+    // a loadAll still running would use the loader after it is closed (and a socket-backed loader
+    // would quietly reconnect): let running and queued loads end first, for a bounded time
     run(() -> {
+      ExecutorService pool;
       synchronized (this) {
-        if (loadPool != null) {
-          loadPool.shutdown();
+        pool = loadPool;
+      }
+      if (pool != null) {
+        pool.shutdown();
+        try {
+          if (!pool.awaitTermination(LOADS_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            LOG.log(Level.WARNING, "Cache '" + cacheName + "' closes its loader while a loadAll "
+                + "still runs after " + LOADS_TIMEOUT_SECONDS + " s");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
       }
     });

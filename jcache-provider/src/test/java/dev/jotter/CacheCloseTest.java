@@ -49,6 +49,69 @@ class CacheCloseTest {
     return manager.createCache(name, config);
   }
 
+  /** A slow loader that remembers whether it was closed while a load was running. */
+  public static final class SlowCloseableLoader
+      implements javax.cache.integration.CacheLoader<String, String>, java.io.Closeable,
+      java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    static final java.util.concurrent.CountDownLatch STARTED = new java.util.concurrent.CountDownLatch(1);
+    static final java.util.concurrent.CountDownLatch RELEASE = new java.util.concurrent.CountDownLatch(1);
+    static final java.util.concurrent.atomic.AtomicInteger LOADING = new java.util.concurrent.atomic.AtomicInteger();
+    static volatile boolean closed;
+    static volatile boolean closedWhileLoading;
+
+    @Override
+    public String load(String key) {
+      return loadAll(List.of(key)).get(key);
+    }
+
+    @Override
+    public java.util.Map<String, String> loadAll(Iterable<? extends String> keys) {
+      LOADING.incrementAndGet();
+      STARTED.countDown();
+      try {
+        RELEASE.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      LOADING.decrementAndGet();
+      return java.util.Map.of("k", "v");
+    }
+
+    @Override
+    public void close() {
+      closedWhileLoading |= LOADING.get() > 0;
+      closed = true;
+    }
+  }
+
+  @Test
+  void closingACacheLetsARunningLoadAllEndBeforeItClosesTheLoader() throws Exception {
+    JotterConfiguration<String, String> config = new JotterConfiguration<>();
+    config.setTypes(String.class, String.class).setReadThrough(true)
+        .setCacheLoaderFactory(javax.cache.configuration.FactoryBuilder.factoryOf(
+            new SlowCloseableLoader()));
+    Cache<String, String> cache = manager.createCache("loading", config);
+    cache.loadAll(java.util.Set.of("k"), false, null); // no listener: nothing waits for it
+    assertTrue(SlowCloseableLoader.STARTED.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    Thread[] closer = new Thread[1];
+    java.util.concurrent.CompletableFuture<Void> closing = new java.util.concurrent.CompletableFuture<>();
+    closer[0] = new Thread(() -> {
+      cache.close();
+      closing.complete(null);
+    }, "closer");
+    closer[0].start();
+    // the close either waits for the load (timed wait) or has already closed the loader under it
+    Await.until("close waits or ends", () -> closing.isDone()
+        || closer[0].getState() == Thread.State.TIMED_WAITING);
+    SlowCloseableLoader.RELEASE.countDown();
+    closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(SlowCloseableLoader.closed, "the loader is closed with its cache");
+    assertFalse(SlowCloseableLoader.closedWhileLoading,
+        "a loader closed under a running load is used after its close (the TCK's socket loader "
+            + "then quietly reconnects)");
+  }
+
   @Test
   void everyOperationOnAClosedCacheThrowsIllegalState() {
     Cache<String, String> cache = plainCache("closed");
