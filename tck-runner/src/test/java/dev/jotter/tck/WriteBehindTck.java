@@ -1,8 +1,6 @@
 package dev.jotter.tck;
 
-import static org.junit.platform.engine.discovery.ClassNameFilter.excludeClassNamePatterns;
-import static org.junit.platform.engine.discovery.ClassNameFilter.includeClassNamePatterns;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -13,11 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.ClassSelector;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -47,8 +50,8 @@ import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener
 public final class WriteBehindTck {
 
   /** Surefire's selection in this module: top-level {@code *Test} classes, annotation tests aside. */
-  private static final String INCLUDE = "^[^$]*Test$";
-  private static final String EXCLUDE_ANNOTATIONS = "^.*\\.annotation\\.[^.$]*Test$";
+  private static final String TEST_CLASS = "([^$]*/)?[^/$]*Test\\.class";
+  private static final String ANNOTATION_TEST = ".*/annotation/[^/]*";
 
   private WriteBehindTck() {}
 
@@ -79,8 +82,7 @@ public final class WriteBehindTck {
       System.setOut(output);
       System.setErr(output);
       LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-          .selectors(selectClasspathRoots(Set.of(testsJar())))
-          .filters(includeClassNamePatterns(INCLUDE), excludeClassNamePatterns(EXCLUDE_ANNOTATIONS))
+          .selectors(testClasses(testsJar()))
           .build();
       Launcher launcher = LauncherFactory.create();
       launcher.execute(request, summary, failures,
@@ -109,6 +111,22 @@ public final class WriteBehindTck {
     }
     // the TCK leaves non-daemon threads (its listener server) behind
     System.exit(0);
+  }
+
+  /**
+   * The test classes of the jar, in the jar's order: the order in which Surefire runs them in the
+   * plain pass (and ran this one before), so that both passes run the same sequence. Selected by
+   * the classpath root instead, the platform would run them in an order of its own.
+   */
+  private static List<ClassSelector> testClasses(Path jar) throws IOException {
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      return zip.stream()
+          .map(ZipEntry::getName)
+          .filter(name -> name.matches(TEST_CLASS) && !name.matches(ANNOTATION_TEST))
+          .map(name -> selectClass(name.substring(0, name.length() - ".class".length())
+              .replace('/', '.')))
+          .collect(Collectors.toList());
+    }
   }
 
   /** The jar of the TCK's tests, found on this JVM's class path. */
