@@ -12,6 +12,8 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A serializer that uses Java serialization, but reads back only the classes of an allow-list.
@@ -23,7 +25,9 @@ import java.io.UncheckedIOException;
  * class, before any instance of it exists, so a rejected class's {@code readObject} never runs.
  * Limits in the pattern ({@code maxdepth=}, {@code maxbytes=}, ...) apply too. A rejected record
  * makes {@link #deserializeKey}/{@link #deserializeValue} throw an
- * {@link IllegalArgumentException}; the journal reports it and skips it.
+ * {@link IllegalArgumentException}; the journal reports it and skips it. So that a missing class
+ * shows before anything is acknowledged, not at the replay after a crash, the first instance of
+ * each class written is read back at once, and a class the allow-list rejects fails that write.
  *
  * <p>Prefer {@link JournalSerializer#of} with {@link JournalCodec}s where the types allow it.
  *
@@ -31,6 +35,8 @@ import java.io.UncheckedIOException;
  * @param <V> the value type
  */
 public final class JavaSerializationJournalSerializer<K, V> implements JournalSerializer<K, V> {
+  /** Classes whose first instance was read back; see {@link #readableOnce}. */
+  private final Set<Class<?>> readable = ConcurrentHashMap.newKeySet();
   private final String allowList;
   private final ObjectInputFilter filter;
   private final ClassLoader classLoader;
@@ -85,7 +91,7 @@ public final class JavaSerializationJournalSerializer<K, V> implements JournalSe
 
   @Override
   public byte[] serializeKey(K key) {
-    return write(key);
+    return readableOnce(key, write(key), "key");
   }
 
   @Override
@@ -96,7 +102,33 @@ public final class JavaSerializationJournalSerializer<K, V> implements JournalSe
 
   @Override
   public byte[] serializeValue(V value) {
-    return write(value);
+    return readableOnce(value, write(value), "value");
+  }
+
+  /**
+   * Reads back the first instance of each class this serializer writes. An allow-list that
+   * misses a class (a key type, a field's type, a superclass) would otherwise show only when the
+   * journal is replayed after a crash, and the records written meanwhile could not be read
+   * back: so the mutation that first journals such a class fails instead, and the cache is left
+   * unchanged. Later instances of a checked class are not read back, which keeps the cost to
+   * one deserialization per class; an instance whose fields hold other, rejected classes than
+   * the first one's still fails at replay.
+   */
+  private byte[] readableOnce(Object instance, byte[] bytes, String what) {
+    Class<?> type = instance.getClass();
+    if (!readable.contains(type)) {
+      try {
+        read(bytes);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("The journal could not read back the " + what
+            + " of class " + type.getName() + " it was asked to write: " + e.getMessage()
+            + "; the allow-list must name every class in its serialized form (the class, its"
+            + " superclasses and the classes of its fields), for example \"" + type.getName()
+            + ";java.base/*;!*\"", e);
+      }
+      readable.add(type);
+    }
+    return bytes;
   }
 
   @Override

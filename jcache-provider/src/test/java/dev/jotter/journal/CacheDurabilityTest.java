@@ -258,6 +258,36 @@ class CacheDurabilityTest {
     assertTrue(journal.durableSequence() < journal.lastSequence());
   }
 
+  /** A value class that an allow-list of {@code java.base/*} leaves out. */
+  record Parcel(String label) implements Serializable {}
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"}) // the String writer, given String values
+  void aClassTheAllowListRejectsFailsTheFirstMutationNotTheReplayAfterACrash() {
+    CacheManager manager = newManager();
+    JotterConfiguration<String, Object> config = new JotterConfiguration<String, Object>()
+        .setWriteBehind(writeBehind(Durability.SYNC).build())
+        .setJournalAllowList("java.base/*;!*");
+    config.setTypes(String.class, Object.class)
+        .setWriteThrough(true)
+        .setCacheWriterFactory((javax.cache.configuration.Factory) FactoryBuilder.factoryOf(
+            GatedWriter.class));
+    Cache<String, Object> cache = manager.createCache("allow-list", config);
+    cache.put("number", "seven"); // a class of the allow-list is journaled and written
+    IllegalArgumentException rejected = assertThrows(IllegalArgumentException.class,
+        () -> cache.put("parcel", new Parcel("p")));
+    assertTrue(rejected.getMessage().contains(Parcel.class.getName())
+        && rejected.getMessage().contains("allow-list"), rejected.getMessage());
+    assertFalse(cache.containsKey("parcel"), "a mutation that fails leaves the cache unchanged");
+    assertThrows(IllegalArgumentException.class, () -> cache.put("again", new Parcel("q")),
+        "checked once per class, but a rejected class is never taken as checked");
+    JotterCache<?, ?> jotter = cache.unwrap(JotterCache.class);
+    assertTrue(jotter.flush(Duration.ofSeconds(30)).allWritten(),
+        () -> jotter.writeBehindStatistics().toString());
+    assertEquals(List.of("number=seven"), GatedWriter.WRITTEN);
+    assertEquals(0, openJournal("allow-list").unreadableRecords());
+  }
+
   /* ---------------- Restart: replay, order, reads ---------------- */
 
   @Test
