@@ -13,7 +13,6 @@ import dev.jotter.examples.jdbc.OrderEntry;
 import dev.jotter.examples.jdbc.OrderTable;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,26 +30,27 @@ import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.integration.CompletionListenerFuture;
 import javax.cache.spi.CachingProvider;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.sql.DataSource;
 
 /**
- * Runs an order-entry workload on a read-through cache of the {@code orders} table in an
- * in-memory H2 database, first with write-behind, then the same workload with write-through,
- * and prints both side by side.
+ * The demo, in three parts. First an order-entry workload on a read-through cache of the
+ * {@code orders} table in an in-memory H2 database, with write-behind, then the same workload
+ * with write-through, side by side. Then {@link CrashDemo}: a child JVM killed with SIGKILL
+ * mid-stream and restarted on its journal, every acknowledged order checked in the table. Then
+ * {@link PoisonDemo}: a record the table rejects, dead-lettered without holding up the others,
+ * listed and resubmitted.
  *
- * <p>During each run a live line is printed once per second (puts/s, pending operations, lag,
- * rows written/s, coalesced; see {@link LiveLine}). After each run the write-behind cache is
- * flushed and cache and table are compared key by key ({@link Agreement}). The JDBC writer is
- * the real one, on the real H2, wrapped by a {@link CountingCacheWriter} so that the table at the
- * end can say how many writer calls each mode made.
+ * <p>During each workload run a live line is printed once per second (puts/s, pending
+ * operations, lag, rows written/s, coalesced; see {@link LiveLine}). After each run the
+ * write-behind cache is flushed and cache and table are compared key by key
+ * ({@link Agreement}). The JDBC writer is the real one, on the real H2, wrapped by a
+ * {@link CountingCacheWriter} so that the table at the end can say how many writer calls each
+ * mode made.
  *
- * <p>Run it with {@code mvn -q exec:java}, or through the README's {@code -Pdemo} command. It
- * exits with status 1 if cache and table disagree after either run. The workload and the check
- * use the standard {@code javax.cache} API; write-behind is configured with Jotter's
- * {@link JotterConfiguration}, and flushed and observed through
+ * <p>Run it through the README's {@code -Pdemo} command (or {@code mvn -q exec:exec} in this
+ * module, after a build). It exits with status 1 if any part finds its promise broken. The
+ * workload and the check use the standard {@code javax.cache} API; write-behind is configured
+ * with Jotter's {@link JotterConfiguration}, and flushed and observed through
  * {@code cache.unwrap(JotterCache.class)}.
  */
 public final class Demo {
@@ -61,6 +61,7 @@ public final class Demo {
   private static final Duration LIVE_LINE_PERIOD = Duration.ofSeconds(1);
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
   private static final AtomicLong RUNS = new AtomicLong();
+  private static final int CRASH_ACKS_BEFORE_KILL = 1_000;
 
   private Demo() {}
 
@@ -88,17 +89,37 @@ public final class Demo {
   }
 
   /**
-   * Runs the demo with its default workload, in both modes, and exits non-zero if cache and table
-   * disagree after either run.
+   * Runs the three parts of the demo: the default workload in both modes, the crash and replay
+   * ({@link CrashDemo}), and the poison record ({@link PoisonDemo}); exits non-zero if any part
+   * finds what it promises broken.
    *
    * @param args ignored
    * @throws Exception if the demo cannot run at all
    */
   public static void main(String[] args) throws Exception {
-    Comparison comparison = run(defaultWorkload(), System.out);
-    if (!comparison.ok()) {
+    DemoLog.install(System.out);
+    boolean ok = runAll(System.out);
+    if (!ok) {
       System.exit(1);
     }
+  }
+
+  /**
+   * Runs the three parts of the demo, as {@link #main} does, without exiting.
+   *
+   * @param out where the output goes
+   * @return whether every part held its promise
+   * @throws Exception if a part cannot be set up
+   */
+  public static boolean runAll(PrintStream out) throws Exception {
+    Comparison comparison = run(defaultWorkload(), out);
+    CrashDemo.Result crash = CrashDemo.run(CRASH_ACKS_BEFORE_KILL, out);
+    PoisonDemo.Result poison = PoisonDemo.run(out);
+    boolean ok = comparison.ok() && crash.ok() && poison.ok();
+    out.printf("%n%s%n", ok ? "OK: all three parts held: agreement, nothing lost in the crash,"
+        + " the poison record isolated and written"
+        : "FAILED: see the part above that did not print OK");
+    return ok;
   }
 
   /**
@@ -220,7 +241,6 @@ public final class Demo {
       Report report = new Report(mode, result, agreement, cacheSize, rows, writer, flushed,
           flushNanos, buffer);
 
-      out.printf("  %-16s %,d  %s%n", "operations", result.operations(), result.byOperation());
       out.printf("  %-16s %,d ms (%,d ops/s)%s%n", "elapsed",
           TimeUnit.NANOSECONDS.toMillis(result.elapsedNanos()), result.operationsPerSecond(),
           mode == Mode.WRITE_BEHIND ? String.format(", then flush %,d ms%s",
@@ -231,13 +251,12 @@ public final class Demo {
       buffer.ifPresent(s -> out.printf("  %-16s %,d batches, %,d coalesced, %,d retried,"
               + " %,d dead-lettered, %,d pending%n", "write-behind", s.batches(), s.coalesced(),
           s.retried(), s.deadLettered(), s.pendingOperations()));
-      out.printf("  %-16s %s%n", "statistics", statistics());
-      out.printf("  %-16s %,d entries in the cache, %,d rows in the table%n", "size", cacheSize,
-          rows);
       if (cacheSize != rows) {
-        out.printf("MISMATCH: the cache holds %,d entries, the table %,d rows%n", cacheSize, rows);
+        out.printf("  MISMATCH: the cache holds %,d entries, the table %,d rows%n", cacheSize,
+            rows);
       }
-      out.println("  " + agreement.describe());
+      out.printf("  %,d entries in the cache, %,d rows in the table; %s%n", cacheSize, rows,
+          agreement.describe());
       return report;
     } finally {
       manager.destroyCache(CACHE_NAME);
@@ -261,29 +280,6 @@ public final class Demo {
     }
     writer.writeAll(rows);
     return seeded;
-  }
-
-  /** Reads the standard JCache statistics MBean, which every provider registers when enabled. */
-  private static String statistics() {
-    try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      // A pattern, because the CacheManager part of the name is an escaped, provider-chosen URI.
-      Set<ObjectName> names = server.queryNames(
-          new ObjectName("javax.cache:type=CacheStatistics,Cache=" + CACHE_NAME + ",*"), null);
-      if (names.isEmpty()) {
-        return "n/a (no CacheStatistics MBean)";
-      }
-      ObjectName name = names.iterator().next();
-      return String.format("gets %,d (hits %,d, misses %,d, %.1f%% hits), puts %,d, removals %,d",
-          (Long) server.getAttribute(name, "CacheGets"),
-          (Long) server.getAttribute(name, "CacheHits"),
-          (Long) server.getAttribute(name, "CacheMisses"),
-          (Float) server.getAttribute(name, "CacheHitPercentage"),
-          (Long) server.getAttribute(name, "CachePuts"),
-          (Long) server.getAttribute(name, "CacheRemovals"));
-    } catch (JMException | ClassCastException e) {
-      return "n/a (" + e + ")";
-    }
   }
 
   private static void shutdown(DataSource dataSource) throws SQLException {

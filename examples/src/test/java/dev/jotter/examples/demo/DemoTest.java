@@ -69,4 +69,39 @@ class DemoTest {
           "the same seed issues the same operations");
     }
   }
+
+  @Test
+  void allThreePartsHoldTheirPromiseInAtMostSixtyLines() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    boolean ok;
+    try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+      ok = Demo.runAll(out);
+    }
+    String output = printed.toString(StandardCharsets.UTF_8);
+    System.out.print(output);
+    assertTrue(ok, output);
+    assertTrue(output.lines().count() <= 60, "the demo prints at most 60 lines: " + output);
+    assertTrue(output.contains("OK: nothing acknowledged was lost"), output);
+    assertTrue(output.contains("OK: one bad record held up nothing and was not lost"), output);
+  }
+
+  @Test
+  void theKilledNodesAcknowledgedOrdersAreAllInTheTableAfterTheRestart() throws Exception {
+    CrashDemo.Result crash = CrashDemo.run(300, new PrintStream(PrintStream.nullOutputStream()));
+    assertTrue(crash.ok(), crash.toString());
+    assertTrue(crash.acknowledged() >= 300, crash.toString());
+    assertEquals(0, crash.lost(), crash.toString());
+    // what was behind at the kill came from the journal; at-least-once may write a few more
+    assertTrue(crash.writtenByReplay() >= crash.behindAtKill(), crash.toString());
+  }
+
+  @Test
+  void thePoisonOrderIsIsolatedListedAndWrittenAfterTheFix() throws Exception {
+    PoisonDemo.Result poison = PoisonDemo.run(new PrintStream(PrintStream.nullOutputStream()));
+    assertTrue(poison.ok(), poison.toString());
+    assertEquals(PoisonDemo.POISON_ID, poison.letters().get(0).key());
+    assertEquals(3, poison.letters().get(0).attempts());
+    assertTrue(poison.letters().get(0).causeMessage().orElseThrow().contains("constraint"),
+        poison.letters().get(0).toString());
+  }
 }
