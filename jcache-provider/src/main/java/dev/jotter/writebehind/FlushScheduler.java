@@ -17,8 +17,9 @@ public interface FlushScheduler extends AutoCloseable {
   void execute(Runnable task);
 
   /**
-   * Runs {@code task} once {@code delayNanos} have passed. Never on the calling thread: the
-   * buffer schedules while holding its lock.
+   * Runs {@code task} once {@code delayNanos} have passed, on a thread of the scheduler. The
+   * buffer calls it (as it calls {@link #execute}) outside its lock, so a slow scheduler delays
+   * only the call that arms the timer, never another key's mutation.
    *
    * @param task the timer task
    * @param delayNanos the delay, in nanoseconds of the buffer's ticker

@@ -321,7 +321,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         return;
       }
     }
-    List<List<Op<K, V>>> next = List.of();
+    Dispatch<K, V> next = Dispatch.none();
     boolean synchronous = false;
     lock.lock();
     try {
@@ -433,9 +433,14 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   /* ---------------- Batches ---------------- */
 
   /** Cuts the batches that may leave now and arms the timer; run them after unlocking. */
-  private List<List<Op<K, V>>> takeBatches() {
+  /**
+   * Cuts the batches that may leave now and decides the next timer, under the lock; the caller
+   * sends and schedules them with {@link #execute} after unlocking, so that neither the
+   * scheduler (which users may supply) nor a rejected task ever runs under the lock.
+   */
+  private Dispatch<K, V> takeBatches() {
     if (terminated) {
-      return List.of();
+      return Dispatch.none();
     }
     long now = ticker.read();
     List<List<Op<K, V>>> taken = List.of();
@@ -454,28 +459,33 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       inFlightBatches++;
       counters.batches.increment();
     }
-    armTimer(now, permits);
-    return taken;
+    long timer = nextTimer(now, permits);
+    if (taken.isEmpty() && timer == Long.MAX_VALUE) {
+      return Dispatch.none();
+    }
+    return new Dispatch<>(taken, timer, (timer == Long.MAX_VALUE) ? 0 : Math.max(0, timer - now));
   }
 
-  private void armTimer(long now, int permits) {
+  /** When the next timer must fire, or {@code Long.MAX_VALUE} if none is needed. */
+  private long nextTimer(long now, int permits) {
     if (inFlightBatches >= permits) {
-      return; // the next finished batch dispatches
+      return Long.MAX_VALUE; // the next finished batch dispatches
     }
     long next = queue.nextDueAt(now, forceBefore);
     if (next == Long.MAX_VALUE) {
-      return;
+      return Long.MAX_VALUE;
     }
     long at = Math.max(next, health.pausedUntil());
     // an earlier timer may still be outstanding; it finds nothing due, which is harmless
     if (at < timerAt) {
       timerAt = at;
-      scheduler.schedule(() -> onTimer(at), Math.max(0, at - now));
+      return at;
     }
+    return Long.MAX_VALUE;
   }
 
   private void onTimer(long at) {
-    List<List<Op<K, V>>> next;
+    Dispatch<K, V> next;
     lock.lock();
     try {
       if (timerAt == at) {
@@ -488,8 +498,9 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     execute(next);
   }
 
-  private void execute(List<List<Op<K, V>>> next) {
-    for (List<Op<K, V>> batch : next) {
+  /** Sends the batches and arms the timer of a {@link Dispatch}; outside the lock. */
+  private void execute(Dispatch<K, V> next) {
+    for (List<Op<K, V>> batch : next.batches()) {
       try {
         scheduler.execute(() -> send(batch));
       } catch (RejectedExecutionException e) {
@@ -497,6 +508,29 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
           throw e;
         } // else close() gave up on the batch between cutting and sending it: reported lost
       }
+    }
+    if (next.timerAt() != Long.MAX_VALUE) {
+      long at = next.timerAt();
+      try {
+        scheduler.schedule(() -> onTimer(at), next.delayNanos());
+      } catch (RejectedExecutionException e) {
+        if (!closing) {
+          throw e;
+        } // else the scheduler closed after the drain: nothing is left to time
+      }
+    }
+  }
+
+  /**
+   * What {@link #takeBatches} decided under the lock: batches to send, and the time of the timer
+   * to arm ({@code Long.MAX_VALUE}: none) after {@code delayNanos}.
+   */
+  private record Dispatch<K, V>(List<List<Op<K, V>>> batches, long timerAt, long delayNanos) {
+    private static final Dispatch<?, ?> NONE = new Dispatch<>(List.of(), Long.MAX_VALUE, 0);
+
+    @SuppressWarnings("unchecked")
+    static <K, V> Dispatch<K, V> none() {
+      return (Dispatch<K, V>) NONE;
     }
   }
 
@@ -513,7 +547,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       // a meter's failure must not leave the batch unaccounted
       notices.add(() -> { throw e; });
     }
-    List<List<Op<K, V>>> next = List.of();
+    Dispatch<K, V> next = Dispatch.none();
     List<Op<K, V>> dying = new ArrayList<>(0);
     lock.lock();
     try {
@@ -638,7 +672,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         made.replaceAll(letter -> null);
       }
     }
-    List<List<Op<K, V>>> next = List.of();
+    Dispatch<K, V> next = Dispatch.none();
     lock.lock();
     try {
       lettersOnTheirWay -= dying.size();
@@ -773,7 +807,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
 
   private int resubmitLetters(Collection<? extends K> keys, DeadLetter<K, V> only) {
     int resubmitted = 0;
-    List<List<Op<K, V>>> next = List.of();
+    Dispatch<K, V> next = Dispatch.none();
     lock.lock();
     try {
       long now = ticker.read();
@@ -870,7 +904,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     long start = ticker.read();
     long deadline = deadlineAfter(saturatedNanos(timeout));
     FlushWatch watch;
-    List<List<Op<K, V>>> next;
+    Dispatch<K, V> next;
     lock.lock();
     try {
       watch = new FlushWatch(queue.nextOrder());
@@ -909,7 +943,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
    * time (JVM shutdown). Idempotent.
    */
   public void beginClose() {
-    List<List<Op<K, V>>> next;
+    Dispatch<K, V> next;
     lock.lock();
     try {
       if (closing) {
@@ -996,7 +1030,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
 
   /** Queues the journal's unfinished operations and dead letters; before the buffer is published. */
   private void recover() {
-    List<List<Op<K, V>>> next;
+    Dispatch<K, V> next;
     lock.lock();
     try {
       long now = ticker.read();
@@ -1042,8 +1076,9 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   /* ---------------- Helpers ---------------- */
 
   /**
-   * Waits, holding the lock, until {@code done} holds or the ticker passes {@code deadline}. The
-   * wait is timed in real time too; a scheduler timer wakes it at the deadline of a fake ticker.
+   * Waits, holding the lock (exactly once), until {@code done} holds or the ticker passes
+   * {@code deadline}. The wait is timed in real time too; a scheduler timer wakes it at the
+   * deadline of a fake ticker.
    */
   private boolean await(BooleanSupplier done, long deadline) throws InterruptedException {
     boolean timerSet = false;
@@ -1053,8 +1088,16 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         return false;
       }
       if (!timerSet && (deadline != Long.MAX_VALUE)) {
-        scheduler.schedule(this::signalChanged, remaining);
         timerSet = true;
+        // the scheduler may be the user's: never call it under the lock. Whatever changed while
+        // the lock was free (the timer may even have fired) is seen by the checks above, again.
+        lock.unlock();
+        try {
+          scheduler.schedule(this::signalChanged, remaining);
+        } finally {
+          lock.lock();
+        }
+        continue;
       }
       changed.awaitNanos(remaining);
     }
