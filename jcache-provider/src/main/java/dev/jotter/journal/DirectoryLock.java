@@ -2,6 +2,8 @@ package dev.jotter.journal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -18,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The exclusive hold of a journal directory: an OS file lock on {@code journal.lock}, whose
  * content names the holder (pid, host, time) so that a refused opener can say who holds it.
- * The file itself is never deleted: deleting a lock file races with its next opener.
+ * The file itself is never deleted: deleting a lock file races with its next opener. Closing
+ * empties it, so a name found in it by the next holder is that of a process that ended without
+ * closing (killed, crashed): the takeover is logged with that name.
  *
  * <p>Within one JVM the OS lock cannot be relied on alone: POSIX record locks belong to the
  * process, and closing <em>any</em> descriptor of the file releases them (the warning in
@@ -28,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DirectoryLock implements AutoCloseable {
   static final String FILE_NAME = "journal.lock";
+  private static final Logger LOG = System.getLogger(DirectoryLock.class.getName());
 
   /** The directories held in this JVM (real paths) and who holds them. */
   private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
@@ -80,6 +85,13 @@ final class DirectoryLock implements AutoCloseable {
             + " is in use by " + holder(channel)
             + "; a journal directory belongs to one cache of one process at a time");
       }
+      // a holder that closed its journal emptied the file; a name left in it ended otherwise
+      String previous = contentOf(channel);
+      if (!previous.isEmpty()) {
+        LOG.log(Level.INFO, () -> "Journal directory " + directory.toAbsolutePath()
+            + " taken over from " + previous + ", which ended without releasing it (killed,"
+            + " crashed or powered off): its unfinished operations are replayed");
+      }
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       return new DirectoryLock(channel, lock, key);
@@ -97,15 +109,20 @@ final class DirectoryLock implements AutoCloseable {
   /** Reads the holder through our own channel (the lock is another process's here). */
   private static String holder(FileChannel channel) {
     try {
-      ByteBuffer bytes = ByteBuffer.allocate(4096);
-      while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0) {
-        // read up to 4 KiB: the holder line is short
-      }
-      String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).strip();
+      String text = contentOf(channel);
       return text.isEmpty() ? "an unknown holder" : text;
     } catch (IOException e) {
       return "an unknown holder (" + e + ")";
     }
+  }
+
+  /** The holder line in the file, stripped; empty if none. */
+  private static String contentOf(FileChannel channel) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(4096);
+    while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0) {
+      // read up to 4 KiB: the holder line is short
+    }
+    return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).strip();
   }
 
   private static String host() {
@@ -128,6 +145,11 @@ final class DirectoryLock implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      channel.truncate(0); // released, not abandoned: the next holder has nothing to report
+    } catch (IOException ignored) {
+      // the next holder then reports a takeover that was none; nothing is lost by it
+    }
     try {
       lock.release();
     } catch (IOException ignored) {

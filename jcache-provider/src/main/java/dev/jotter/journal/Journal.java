@@ -52,6 +52,33 @@ public interface Journal<K, V> extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * How many times opening this journal found a torn or corrupt tail and cut it.
+   *
+   * @return the count; zero for a journal that cannot tear
+   */
+  default long corruptTailRecoveries() {
+    return 0;
+  }
+
+  /**
+   * How many older segments opening this journal found damaged before their end.
+   *
+   * @return the count; zero for a journal without segments
+   */
+  default long corruptSegments() {
+    return 0;
+  }
+
+  /**
+   * How many records the replay could not read back (their key or value) and skipped.
+   *
+   * @return the count; zero for a journal that cannot have such records
+   */
+  default long unreadableRecords() {
+    return 0;
+  }
+
   /** Returns the journal of a cache whose durability is NONE: it keeps nothing. */
   @SuppressWarnings("unchecked")
   static <K, V> Journal<K, V> none() {

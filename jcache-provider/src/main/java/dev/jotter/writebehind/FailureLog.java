@@ -11,6 +11,8 @@ import java.util.List;
  * value (keys and counts only): the meters count every failure.
  *
  * <ul>
+ *   <li>A durable cache's start is one INFO line: operations replayed, dead letters found, and
+ *       the torn tails and unreadable records its journal reported (then WARN).
  *   <li>A failure burst is two lines: one WARN at its first failed writer call (with the
  *       exception), one INFO with the counts when it ends — at a batch that fails nothing while no
  *       failed operation waits for its retry and no other batch is in flight. A database down for
@@ -44,6 +46,22 @@ final class FailureLog<K, V> {
     this.cacheName = cacheName;
     this.config = config;
     this.durable = durable;
+  }
+
+  /**
+   * The one INFO line of a durable cache's start: what its journal gave back. Damage is named
+   * here too (counts), beside the journal's own WARN/ERROR lines that say where it was.
+   */
+  void recovered(long operations, int pending, long deadLetterRecords, int deadLetters,
+      long damaged, long unreadable, Notices notices) {
+    String damage = (damaged == 0 && unreadable == 0) ? "no damage"
+        : damaged + " damaged segment(s) (torn tails cut), " + unreadable
+            + " unreadable record(s) skipped";
+    String line = "Cache '" + cacheName + "' recovered its journal: " + operations
+        + " operations replayed (" + pending + " pending after coalescing), " + deadLetters
+        + " dead letters (" + deadLetterRecords + " records); " + damage;
+    notices.add(() -> logger.log((damaged == 0 && unreadable == 0) ? Level.INFO
+        : Level.WARNING, line));
   }
 
   /** After every batch. */

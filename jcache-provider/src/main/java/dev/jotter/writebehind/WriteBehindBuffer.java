@@ -1034,11 +1034,14 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     lock.lock();
     try {
       long now = ticker.read();
+      long[] replayed = new long[2]; // operations, dead letters
       journal.replay(record -> {
         if (record.isDeadLetter()) {
+          replayed[1]++;
           recoverDeadLetter(record, now);
           return;
         }
+        replayed[0]++;
         supersedeDeadLetter(record.key());
         Op<K, V> replaced = queue.coalescable(record.key());
         long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
@@ -1049,6 +1052,11 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
           journal.markDone(replacedSequence);
         }
       });
+      if (durable) {
+        log.recovered(replayed[0], queue.size(), replayed[1], letters.size(),
+            journal.corruptTailRecoveries() + journal.corruptSegments(),
+            journal.unreadableRecords(), notices);
+      }
       next = takeBatches();
     } finally {
       lock.unlock();

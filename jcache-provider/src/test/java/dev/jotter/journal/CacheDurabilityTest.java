@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jotter.Await;
 import dev.jotter.JotterCache;
+import dev.jotter.LogCapture;
+import dev.jotter.writebehind.WriteBehindBuffer;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.JotterConfiguration;
 import dev.jotter.configuration.WriteBehindConfiguration;
@@ -332,6 +335,31 @@ class CacheDurabilityTest {
   }
 
   @Test
+  void aRestartLogsOneInfoLineWithWhatTheJournalGaveBack() {
+    WriteBehindConfiguration settings = writeBehind(Durability.SYNC).maxAttempts(1).build();
+    CacheManager first = newManager();
+    Cache<String, String> before = create(first, "counted", settings);
+    GatedWriter.failing = true;
+    before.put("dead", "x"); // one attempt: a dead letter
+    JotterCache<String, String> jotter = JotterCache.of(before);
+    Await.until("a dead letter", () -> jotter.deadLetters().orElseThrow().size() == 1);
+    GatedWriter.gate = new CountDownLatch(1); // the rest stays pending
+    before.put("k1", "a");
+    before.put("k2", "b");
+    before.put("k1", "c");
+    crashLikeClose(first);
+
+    try (LogCapture log = LogCapture.of(WriteBehindBuffer.class)) {
+      create(newManager(), "counted", settings);
+      List<String> lines = log.messages(java.util.logging.Level.INFO, "Cache 'counted'");
+      assertEquals(1, lines.size(), lines.toString());
+      assertTrue(lines.get(0).matches("Cache 'counted' recovered its journal: [23] operations"
+          + " replayed \\(2 pending after coalescing\\), 1 dead letters \\(1 records\\);"
+          + " no damage"), lines.get(0));
+    }
+  }
+
+  @Test
   void recoveredOperationsCoalesceButNeverReorder() {
     WriteBehindConfiguration settings = writeBehind(Durability.SYNC).build(); // coalescing on
     CacheManager first = newManager();
@@ -434,7 +462,15 @@ class CacheDurabilityTest {
     }
 
     GatedWriter.failing = true; // keep the recovered operations pending, so reads show them
-    Cache<String, String> after = create(newManager(), "torn", settings);
+    Cache<String, String> after;
+    try (LogCapture log = LogCapture.of(WriteBehindBuffer.class)) {
+      after = create(newManager(), "torn", settings);
+      // the one start-up line says what came back, and, at WARNING, that something was cut
+      assertEquals(List.of("Cache 'torn' recovered its journal: 4 operations replayed (4 pending"
+          + " after coalescing), 0 dead letters (0 records); 1 damaged segment(s) (torn tails"
+          + " cut), 0 unreadable record(s) skipped"),
+          log.messages(java.util.logging.Level.WARNING, "Cache 'torn' recovered"));
+    }
     assertEquals(1, openJournal("torn").corruptTailRecoveries());
     for (int i = 0; i < 4; i++) {
       assertEquals("v" + i, after.get("k" + i));

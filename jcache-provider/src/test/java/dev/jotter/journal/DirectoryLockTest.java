@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jotter.LogCapture;
 import dev.jotter.configuration.Durability;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -33,23 +34,57 @@ class DirectoryLockTest {
     }
   }
 
-  @Test
-  void journalHeldByAnotherProcessIsRefusedNamingTheHolder() throws Exception {
+  /** Starts a child JVM that holds the journal of {@link #dir}; returns its pid once it does. */
+  private long startHolder(Process child) throws Exception {
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    do {
+      line = out.readLine(); // blocks until the child holds the lock (or dies: null)
+      assertNotNull(line, "the child JVM exited before holding the journal");
+    } while (!line.startsWith(LockHolderMain.READY));
+    long childPid = Long.parseLong(line.split(" ")[1]);
+    assertEquals(child.pid(), childPid);
+    return childPid;
+  }
+
+  private Process holder() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(List.of(java.toString(), "-cp",
+    return new ProcessBuilder(List.of(java.toString(), "-cp",
         System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString()))
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
+  }
+
+  @Test
+  void takingOverTheJournalOfAKilledProcessLogsWhoHeldIt() throws Exception {
+    Process child = holder();
     try {
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      do {
-        line = out.readLine(); // blocks until the child holds the lock (or dies: null)
-        assertNotNull(line, "the child JVM exited before holding the journal");
-      } while (!line.startsWith(LockHolderMain.READY));
-      long childPid = Long.parseLong(line.split(" ")[1]);
-      assertEquals(child.pid(), childPid);
+      long childPid = startHolder(child);
+      child.toHandle().destroyForcibly(); // SIGKILL: the lock file still names the child
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+      try (LogCapture log = LogCapture.of(DirectoryLock.class);
+          FileJournal<String, String> mine = Journals.builder(dir, Durability.SYNC).open()) {
+        List<String> lines = log.messages(java.util.logging.Level.INFO, "Journal directory");
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("taken over from pid " + childPid + " on "),
+            lines.get(0));
+      }
+      try (LogCapture log = LogCapture.of(DirectoryLock.class);
+          FileJournal<String, String> again = Journals.builder(dir, Durability.SYNC).open()) {
+        assertEquals(List.of(), log.messages(java.util.logging.Level.INFO, "Journal directory"),
+            "a journal closed by its holder is released, not taken over");
+      }
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void journalHeldByAnotherProcessIsRefusedNamingTheHolder() throws Exception {
+    Process child = holder();
+    try {
+      long childPid = startHolder(child);
 
       IllegalStateException e = assertThrows(IllegalStateException.class,
           () -> Journals.builder(dir, Durability.SYNC).open());
@@ -59,8 +94,11 @@ class DirectoryLockTest {
       child.getOutputStream().close(); // the child closes its journal and exits
       assertTrue(child.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, child.exitValue());
-      try (FileJournal<String, String> mine = Journals.builder(dir, Durability.SYNC).open()) {
+      try (LogCapture log = LogCapture.of(DirectoryLock.class);
+          FileJournal<String, String> mine = Journals.builder(dir, Durability.SYNC).open()) {
         assertEquals(List.of(), Journals.replay(mine));
+        assertEquals(List.of(), log.messages(java.util.logging.Level.INFO, "Journal directory"),
+            "the child closed its journal: no takeover");
       }
     } finally {
       child.destroyForcibly();

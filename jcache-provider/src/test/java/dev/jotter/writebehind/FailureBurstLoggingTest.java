@@ -3,13 +3,11 @@ package dev.jotter.writebehind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jotter.LogCapture;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,38 +18,18 @@ import org.junit.jupiter.api.Test;
  */
 class FailureBurstLoggingTest {
 
-  /** Strongly held: java.util.logging forgets the level of a logger nobody references. */
-  private final Logger julLogger = Logger.getLogger(WriteBehindBuffer.class.getName());
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      records.add(record);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
-  private Level previousLevel;
-  private boolean previousUseParent;
+  private LogCapture log;
+  private List<LogRecord> records;
 
   @BeforeEach
   void captureLogs() {
-    previousLevel = julLogger.getLevel();
-    previousUseParent = julLogger.getUseParentHandlers();
-    julLogger.setLevel(Level.ALL);
-    julLogger.setUseParentHandlers(false);
-    julLogger.addHandler(capture);
+    log = LogCapture.of(WriteBehindBuffer.class);
+    records = log.records();
   }
 
   @AfterEach
   void restoreLogs() {
-    julLogger.removeHandler(capture);
-    julLogger.setLevel(previousLevel);
-    julLogger.setUseParentHandlers(previousUseParent);
+    log.close();
   }
 
   /** The failure-burst lines at a level (dead-letter lines have their own test). */
