@@ -67,7 +67,9 @@ import javax.cache.integration.CacheWriterException;
  *       mutation that coalesces needs no slot. {@link #reserve} applies the overflow policy before
  *       the cache changes. (A reservation that expected to coalesce but found the key's operation
  *       sent meanwhile takes a slot anyway: the bound can be exceeded by at most one such
- *       racing mutation per thread.)
+ *       racing mutation per thread; so can a write-through reservation whose key got an
+ *       operation queued by another thread between {@link #reserve} and the per-key section: it
+ *       queues behind it instead of waiting inside the section.)
  *   <li>9. {@link #flush} returns when everything queued before it is written or dead-lettered,
  *       and says which; {@link #close} drains within {@code drainTimeout} and reports the rest,
  *       with the dead letters a journal cannot keep, as lost.
@@ -290,7 +292,10 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         } else if (queue.coalescable(key) != null) {
           return new Reservation(false, false);
         } else if (policy == OverflowPolicy.WRITE_THROUGH) {
-          return new Reservation(true, false);
+          if (!queue.contains(key)) {
+            return new Reservation(true, false);
+          }
+          awaitWriteThrough(key, deadline); // then look again: a slot may have freed up too
         } else if (policy == OverflowPolicy.FAIL
             || !await(() -> closing || usedSlots.get() < config.maxPendingOperations()
                 || queue.coalescable(key) != null, deadline)) {
@@ -325,10 +330,10 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     boolean synchronous = false;
     lock.lock();
     try {
-      if (reservation.writeThrough) {
-        synchronous = awaitWriteThrough(key);
-      }
       checkNotTerminated();
+      // reserve() waited until the key had nothing queued; a mutation of the key that slipped in
+      // since then is queued and this one behind it, over the bound (clause 8), never waited for
+      synchronous = reservation.writeThrough && !queue.contains(key);
       if (synchronous) {
         supersedeDeadLetter(key);
       } else {
@@ -359,22 +364,16 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   }
 
   /**
-   * Waits until the key has nothing queued (write synchronously: true) or has an operation this
-   * mutation can replace (queue it without a slot: false), so write-through never reorders a key.
+   * Waits, holding the lock, while the key's operation is in flight and the buffer full, so
+   * write-through never reorders a key. Runs in {@link #reserve}, outside the cache's per-key
+   * section, so the wait holds up no other key (and not the storage engine's lock of this one).
    */
-  private boolean awaitWriteThrough(K key) {
-    try {
-      if (!await(() -> terminated || queue.coalescable(key) != null || !queue.contains(key),
-          deadlineAfter(blockTimeoutNanos))) {
-        throw new CacheWriterException("Write-through overflow of cache '" + cacheName
-            + "' waited " + config.blockTimeout() + " for the pending operations of its key");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CacheWriterException("Interrupted while waiting for the pending operations of a "
-          + "key of cache '" + cacheName + "'", e);
+  private void awaitWriteThrough(K key, long deadline) throws InterruptedException {
+    if (!await(() -> closing || usedSlots.get() < config.maxPendingOperations()
+        || queue.coalescable(key) != null || !queue.contains(key), deadline)) {
+      throw new CacheWriterException("Write-through overflow of cache '" + cacheName
+          + "' waited " + config.blockTimeout() + " for the pending operations of its key");
     }
-    return !queue.contains(key);
   }
 
   private void writeSynchronously(K key, V value) {
@@ -432,7 +431,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
 
   /* ---------------- Batches ---------------- */
 
-  /** Cuts the batches that may leave now and arms the timer; run them after unlocking. */
   /**
    * Cuts the batches that may leave now and decides the next timer, under the lock; the caller
    * sends and schedules them with {@link #execute} after unlocking, so that neither the
