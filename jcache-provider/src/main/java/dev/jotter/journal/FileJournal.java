@@ -394,6 +394,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return append(key, serializer.serializeKey(key), null);
   }
 
+  /** Serializes here, outside every lock, so that {@link #append(Prepared)} only copies bytes. */
+  @Override
+  public Prepared<K, V> prepare(K key, V value) {
+    requireNonNull(key, "key");
+    return new Prepared<>(key, value, serializer.serializeKey(key),
+        (value == null) ? null : serializer.serializeValue(value));
+  }
+
+  @Override
+  public long append(Prepared<K, V> prepared) {
+    if (prepared.keyBytes() == null) { // not from this journal's prepare
+      return Journal.super.append(prepared);
+    }
+    return append(prepared.key(), prepared.keyBytes(), prepared.valueBytes());
+  }
+
   @Override
   public long appendDead(K key, V value, DeadMark mark) {
     requireNonNull(key, "key");

@@ -7,8 +7,10 @@ import java.util.function.Consumer;
  *
  * <p>How the write-behind buffer uses it:
  * <ul>
- *   <li>{@code appendWrite}/{@code appendDelete} are called under the buffer's queue lock, so
- *       sequence order is the buffer's order, also across keys; they must be cheap (no fsync).
+ *   <li>{@link #prepare} is called first, outside the buffer's lock: the serialization, which
+ *       may be slow and may fail, happens there. {@link #append(Prepared)} is then called under
+ *       the buffer's queue lock, so sequence order is the buffer's order, also across keys; it
+ *       must be cheap (no fsync).
  *   <li>{@code awaitDurable} is called by the mutating thread after the cache's per-key section,
  *       with the largest sequence it appended; a {@code SYNC} journal fsyncs there (group commit).
  *   <li>{@code markDone} follows the writer's confirmation, the replacement of the operation by a
@@ -22,6 +24,46 @@ public interface Journal<K, V> extends AutoCloseable {
 
   /** Appends a pending write and returns its sequence number, larger than all before it. */
   long appendWrite(K key, V value);
+
+  /**
+   * A write or delete made ready to append by {@link #prepare}: the key and value, and, for a
+   * journal that serializes them, their bytes.
+   *
+   * @param <K>        the type of keys
+   * @param <V>        the type of values
+   * @param key        the key
+   * @param value      the value, or {@code null} for a delete
+   * @param keyBytes   the serialized key, or {@code null} if this journal did not prepare it
+   * @param valueBytes the serialized value, or {@code null} for a delete or if not prepared
+   */
+  record Prepared<K, V>(K key, V value, byte[] keyBytes, byte[] valueBytes) {}
+
+  /**
+   * Makes a write ({@code value} not null) or a delete ready to append, without any of the
+   * journal's locks: a journal that serializes does it here. The default keeps the key and value
+   * for {@link #append(Prepared)}.
+   *
+   * @param key   the key
+   * @param value the value, or {@code null} for a delete
+   * @return what {@link #append(Prepared)} takes
+   * @throws IllegalArgumentException if the key or value cannot be journaled
+   */
+  default Prepared<K, V> prepare(K key, V value) {
+    return new Prepared<>(key, value, null, null);
+  }
+
+  /**
+   * Appends what {@link #prepare} made ready and returns its sequence number, larger than all
+   * before it. The default appends the key and value with {@link #appendWrite} or
+   * {@link #appendDelete}.
+   *
+   * @param prepared a write or delete from {@link #prepare} of this journal
+   * @return the sequence number
+   */
+  default long append(Prepared<K, V> prepared) {
+    return (prepared.value() == null) ? appendDelete(prepared.key())
+        : appendWrite(prepared.key(), prepared.value());
+  }
 
   /** Appends a pending delete and returns its sequence number, larger than all before it. */
   long appendDelete(K key);

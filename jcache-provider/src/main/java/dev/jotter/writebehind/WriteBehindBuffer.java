@@ -328,6 +328,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     }
     Dispatch<K, V> next = Dispatch.none();
     boolean synchronous = false;
+    // serialized before the buffer's lock, which every key's mutations share
+    Journal.Prepared<K, V> prepared = durable ? journal.prepare(key, value) : null;
     lock.lock();
     try {
       checkNotTerminated();
@@ -339,7 +341,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       } else {
         Op<K, V> replaced = queue.coalescable(key);
         long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
-        long sequence = append(key, value);
+        long sequence = (prepared == null) ? 0 : journal.append(prepared);
         reservation.journaled = true;
         reservation.sequence = sequence;
         supersedeDeadLetter(key);
@@ -394,10 +396,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     long nanos = ticker.read() - start;
     listener.onBatch(1, nanos, WriteBehindListener.Outcome.SUCCESS);
     listener.onConfirmed(nanos);
-  }
-
-  private long append(K key, V value) {
-    return (value == null) ? journal.appendDelete(key) : journal.appendWrite(key, value);
   }
 
   /** A mutation of a key makes its dead letter stale; under the lock, ordered with resubmission. */
@@ -815,7 +813,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         }
         long sequence;
         try {
-          sequence = append(letter.key(), letter.value());
+          // an operator's act, rare: serializing under the lock keeps the letters' order simple
+          sequence = journal.append(journal.prepare(letter.key(), letter.value()));
         } catch (RuntimeException e) {
           usedSlots.decrementAndGet();
           throw e;
