@@ -880,6 +880,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       if (!hasFailed()) {
         LOG.log(Level.WARNING, "Journal maintenance in " + directory + " failed; will retry", e);
       }
+    } catch (UncheckedIOException e) {
+      // a force before removing finished records failed: the journal has failed (logged once)
     } finally {
       maintenanceLock.unlock();
     }
@@ -910,6 +912,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       if (deletable.isEmpty()) {
         return;
       }
+      forceDoneMarks();
       for (Segment s : deletable) {
         files.deleteIfExists(s.path);
       }
@@ -927,6 +930,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       } finally {
         appendLock.unlock();
       }
+    }
+  }
+
+  /**
+   * Forces the DONE marks appended so far, before maintenance removes finished records from the
+   * disk. A DONE mark also finishes the older operations of its key (the per-key rule), and
+   * those may live in other segments: were a finished record deleted or compacted away while
+   * the DONE marks it implied were still unforced, a power cut would bring an older state of
+   * its key back (found by CrashStateTest).
+   */
+  private void forceDoneMarks() {
+    syncLock.lock();
+    try {
+      leadSync();
+    } finally {
+      syncLock.unlock();
     }
   }
 
@@ -1006,6 +1025,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       writeFully(out, chunk);
       force(out, temp, true); // before the rename: else a power cut may leave a torn copy
     }
+    forceDoneMarks();
     files.replace(temp, segment.path);
     forceDirectory();
     long newSize = size;
