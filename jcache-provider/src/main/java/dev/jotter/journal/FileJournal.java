@@ -67,17 +67,23 @@ import java.util.regex.Pattern;
  * no caller waits for) and the maintenance below.
  * <b>Disk bound</b>: a segment that is not active, whose operations are all finished and that
  * holds no DONE mark for an operation still on disk in an older segment, is deleted (oldest
- * first, with a directory fsync between dependent deletions). When a segment rolls, each
+ * first, with a directory fsync between dependent deletions, and after a force of the DONE marks
+ * appended so far: a DONE mark finishes older operations of its key in other segments, which must
+ * not come back once the newer record is gone). When a segment rolls, each
  * segment older than the two newest retired ones that still has unfinished records is
  * compacted (rewritten with only those records, then atomically renamed over itself) if at most
  * half of it is still needed or if a newer segment waits for it; compaction requires that all of
  * its own dependencies are gone, which processing oldest first provides. Disk use is therefore
  * at most about three segments plus twice the bytes of the unfinished records, and a poison
  * record pins only its own bytes, not its 64 MiB segment.
- * <b>Failure</b>: an I/O error while writing or forcing fails the journal: every later append and
- * await throws {@link UncheckedIOException} (after a failed fsync, what reached the disk is
- * unknown, so pretending otherwise would break SYNC's promise). Damaged files at start-up are
- * described in {@link #replay}.
+ * <b>Failure</b>: an I/O error while writing or forcing (a file or the directory) fails the
+ * journal for good: every later append, await and force throws {@link UncheckedIOException}
+ * naming the file and the original error, and nothing is forced again (after a failed fsync, what
+ * reached the disk is unknown, and a retried fsync may succeed without it: pretending otherwise
+ * would break SYNC's promise). Damaged files at start-up are described in {@link #replay}.
+ * <b>Files</b>: every file-system call goes through {@link JournalFiles}, which creates what the
+ * journal writes private to its owner; {@code CrashStateTest} replays recorded runs from every
+ * state a power cut could leave.
  *
  * @param <K> the key type
  * @param <V> the value type

@@ -125,19 +125,19 @@ class CrashStateTest {
   /** That the check can fail: without the directory's forces, acknowledged records go. */
   @Test
   void withoutDirectoryForcesSomeCrashStatesLoseAcknowledgedMutations() throws IOException {
-    Run run = workload(Durability.SYNC, 1, true, false);
-    List<String> violations = new ArrayList<>();
-    int states = check(run, violations);
-    assertTrue(!violations.isEmpty(), "no failure in " + states + " states without dir forces");
+    assertSomeStatesFail(workload(Durability.SYNC, 1, true, false), "without directory forces");
   }
 
   /** That the check can fail: without file forces, acknowledged records go. */
   @Test
   void withoutFileForcesSomeCrashStatesLoseAcknowledgedMutations() throws IOException {
-    Run run = workload(Durability.ASYNC, 1, false, true);
+    assertSomeStatesFail(workload(Durability.ASYNC, 1, false, true), "without file forces");
+  }
+
+  private void assertSomeStatesFail(Run run, String how) throws IOException {
     List<String> violations = new ArrayList<>();
     int states = check(run, violations);
-    assertTrue(!violations.isEmpty(), "no failure in " + states + " states without file forces");
+    assertTrue(!violations.isEmpty(), "no failure in " + states + " states " + how);
   }
 
   private void checkAll(Durability durability) throws IOException {
