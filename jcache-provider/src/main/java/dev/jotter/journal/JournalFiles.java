@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -87,7 +88,7 @@ interface JournalFiles {
       }
       for (Path p : missing) {
         try {
-          Files.createDirectory(p);
+          Files.createDirectory(p, owned(p, DIRECTORY));
         } catch (java.nio.file.FileAlreadyExistsException e) {
           if (!Files.isDirectory(p)) {
             throw e;
@@ -109,16 +110,16 @@ interface JournalFiles {
 
     @Override
     public FileChannel createNew(Path file) throws IOException {
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE);
+      FileChannel channel = FileChannel.open(file,
+          EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), owned(file, FILE));
       return restricted(file, channel);
     }
 
     @Override
     public FileChannel openOrCreate(Path file) throws IOException {
       boolean existed = Files.exists(file);
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileChannel channel = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE,
+          StandardOpenOption.READ, StandardOpenOption.WRITE), owned(file, FILE));
       return existed ? channel : restricted(file, channel);
     }
 
@@ -173,6 +174,16 @@ interface JournalFiles {
           || found.contains(PosixFilePermission.OTHERS_WRITE);
       return others ? Optional.of(PosixFilePermissions.toString(found))
           : Optional.empty();
+    }
+
+    /**
+     * The permissions to create with: the umask can only narrow them, so the file is never
+     * readable by others, not even between its creation and {@link #restrict}.
+     */
+    private static FileAttribute<?>[] owned(Path path, Set<PosixFilePermission> permissions) {
+      return path.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+          : new FileAttribute<?>[0];
     }
 
     private static FileChannel restricted(Path file, FileChannel channel) throws IOException {
