@@ -19,10 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What an operating-system crash or a power cut can do to the journal, simulated: a seeded
@@ -113,11 +115,13 @@ class CrashStateTest {
   }
 
   @Test
+  @Timeout(value = 30, unit = TimeUnit.MINUTES) // the slow profile's 250 seeds take minutes
   void syncLosesNothingAcknowledgedInAnyCrashState() throws IOException {
     checkAll(Durability.SYNC);
   }
 
   @Test
+  @Timeout(value = 30, unit = TimeUnit.MINUTES)
   void asyncLosesOnlyWhatNoCompletedForceCoveredInAnyCrashState() throws IOException {
     checkAll(Durability.ASYNC);
   }
