@@ -128,15 +128,16 @@ final class RecordingWriter implements CacheWriter<String, String> {
         String key = keyOf.apply(item);
         String value = valueOf.apply(item);
         if (!poison.test(key) && !(value != null && poisonValue.test(value))) {
+          // history first: a test that waits for the store to change then reads the history
+          history.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+              .add(value == null ? "deleted" : "=" + value);
+          historyAt.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+              .add(ticker.read());
           if (value == null) {
             store.remove(key);
           } else {
             store.put(key, value);
           }
-          history.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
-              .add(value == null ? "deleted" : "=" + value);
-          historyAt.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
-              .add(ticker.read());
           it.remove();
         }
       }
