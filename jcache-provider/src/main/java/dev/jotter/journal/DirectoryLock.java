@@ -12,7 +12,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,7 +52,7 @@ final class DirectoryLock implements AutoCloseable {
    * @throws IllegalStateException naming the directory and its holder if another process, or
    *     another journal in this JVM, holds it
    */
-  static DirectoryLock acquire(Path directory) {
+  static DirectoryLock acquire(Path directory, JournalFiles files) {
     Path file = directory.resolve(FILE_NAME);
     Path key;
     try {
@@ -72,8 +71,7 @@ final class DirectoryLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      channel = files.openOrCreate(file);
       FileLock lock;
       try {
         lock = channel.tryLock();

@@ -8,11 +8,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +16,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,17 +67,23 @@ import java.util.regex.Pattern;
  * no caller waits for) and the maintenance below.
  * <b>Disk bound</b>: a segment that is not active, whose operations are all finished and that
  * holds no DONE mark for an operation still on disk in an older segment, is deleted (oldest
- * first, with a directory fsync between dependent deletions). When a segment rolls, each
+ * first, with a directory fsync between dependent deletions, and after a force of the DONE marks
+ * appended so far: a DONE mark finishes older operations of its key in other segments, which must
+ * not come back once the newer record is gone). When a segment rolls, each
  * segment older than the two newest retired ones that still has unfinished records is
  * compacted (rewritten with only those records, then atomically renamed over itself) if at most
  * half of it is still needed or if a newer segment waits for it; compaction requires that all of
  * its own dependencies are gone, which processing oldest first provides. Disk use is therefore
  * at most about three segments plus twice the bytes of the unfinished records, and a poison
  * record pins only its own bytes, not its 64 MiB segment.
- * <b>Failure</b>: an I/O error while writing or forcing fails the journal: every later append and
- * await throws {@link UncheckedIOException} (after a failed fsync, what reached the disk is
- * unknown, so pretending otherwise would break SYNC's promise). Damaged files at start-up are
- * described in {@link #replay}.
+ * <b>Failure</b>: an I/O error while writing or forcing (a file or the directory) fails the
+ * journal for good: every later append, await and force throws {@link UncheckedIOException}
+ * naming the file and the original error, and nothing is forced again (after a failed fsync, what
+ * reached the disk is unknown, and a retried fsync may succeed without it: pretending otherwise
+ * would break SYNC's promise). Damaged files at start-up are described in {@link #replay}.
+ * <b>Files</b>: every file-system call goes through {@link JournalFiles}, which creates what the
+ * journal writes private to its owner; {@code CrashStateTest} replays recorded runs from every
+ * state a power cut could leave.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -104,7 +107,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final long syncIntervalNanos;
   private final JournalSerializer<K, V> serializer;
   private final long segmentSize;
-  private final Forcer forcer;
+  private final JournalFiles files;
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -169,26 +172,27 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  /** Forces a channel; tests replace it to watch or hold the fsync. */
-  interface Forcer {
-    Forcer DEFAULT = channel -> channel.force(false);
-
-    void force(FileChannel channel) throws IOException;
-  }
-
   private FileJournal(Builder<K, V> b) {
     this.directory = b.directory;
     this.durability = b.durability;
     this.syncIntervalNanos = b.syncInterval.toNanos();
     this.serializer = b.serializer;
     this.segmentSize = b.segmentSize;
-    this.forcer = b.forcer;
+    this.files = b.files;
+    Optional<String> widePermissions;
     try {
-      Files.createDirectories(directory);
+      files.createDirectories(directory);
+      widePermissions = files.writableByOthers(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the journal directory " + directory, e);
     }
-    this.directoryLock = DirectoryLock.acquire(directory);
+    if (widePermissions.isPresent()) {
+      throw new IllegalStateException("The journal directory " + directory.toAbsolutePath()
+          + " can be written by users other than its owner (" + widePermissions.get()
+          + "): it holds cache keys and values, and another user could read, replace or delete "
+          + "them. Allow only its owner (chmod 700), or let Jotter create the directory.");
+    }
+    this.directoryLock = DirectoryLock.acquire(directory, files);
     try {
       recover();
     } catch (IOException | RuntimeException e) {
@@ -200,12 +204,16 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       throw (RuntimeException) e;
     }
     Path name = directory.toAbsolutePath().getFileName();
-    this.flusher = new Thread(this::runFlusher,
-        "jotter-journal-" + ((name == null) ? directory : name));
-    flusher.setDaemon(true);
     maintenanceRequested = true;
     lastSyncStartNanos = System.nanoTime(); // the first periodic force comes one interval later
-    flusher.start();
+    if (b.journalThread) {
+      this.flusher = new Thread(this::runFlusher,
+          "jotter-journal-" + ((name == null) ? directory : name));
+      flusher.setDaemon(true);
+      flusher.start();
+    } else {
+      this.flusher = null;
+    }
     OPEN.put(realPath(directory), this);
   }
 
@@ -245,34 +253,32 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   }
 
   private void recover() throws IOException {
-    List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
-      for (Path file : stream) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(COMPACTION_SUFFIX)) {
-          Files.deleteIfExists(file); // a compaction that did not finish; the original is intact
-        } else if (SEGMENT_NAME.matcher(name).matches()) {
-          files.add(file);
-        }
+    List<Path> found = new ArrayList<>();
+    for (Path file : files.list(directory)) {
+      String name = file.getFileName().toString();
+      if (name.endsWith(COMPACTION_SUFFIX)) {
+        files.deleteIfExists(file); // a compaction that did not finish; the original is intact
+      } else if (SEGMENT_NAME.matcher(name).matches()) {
+        found.add(file);
       }
     }
-    files.sort(null); // zero-padded names sort by first sequence
+    found.sort(null); // zero-padded names sort by first sequence
     TreeMap<Long, Scanned> open = new TreeMap<>();
     Map<ByteBuffer, List<Scanned>> openByKey = new HashMap<>();
     Set<Long> implicitlyDone = new HashSet<>();
     long maxSequence = 0;
     long maxName = 0;
-    for (int i = 0; i < files.size(); i++) {
-      Path file = files.get(i);
+    for (int i = 0; i < found.size(); i++) {
+      Path file = found.get(i);
       Matcher m = SEGMENT_NAME.matcher(file.getFileName().toString());
       m.matches();
       long first = Long.parseLong(m.group(1));
       maxName = Math.max(maxName, first);
-      boolean last = (i == files.size() - 1);
+      boolean last = (i == found.size() - 1);
       Segment segment = new Segment(first, file, 0);
       segment.ordinal = ++segmentsCreated;
       segments.put(first, segment);
-      try (RecordFormat.Reader reader = new RecordFormat.Reader(file)) {
+      try (RecordFormat.Reader reader = new RecordFormat.Reader(files.openRead(file))) {
         try {
           if (reader.readHeader()) {
             for (RecordFormat.Frame f = reader.next(); f != null; f = reader.next()) {
@@ -368,9 +374,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   }
 
   private void cutTail(Path file, RecordFormat.Corrupt c, long dropped) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = files.openWrite(file)) {
       channel.truncate(c.offset);
-      channel.force(true);
+      force(channel, file, true);
     }
     corruptTailRecoveries.incrementAndGet();
     LOG.log(Level.WARNING, () -> "Journal " + file + ": torn or corrupt tail at offset "
@@ -503,8 +509,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     Path path = directory.resolve(Segment.fileName(firstSequence));
     Segment segment = new Segment(firstSequence, path, 0);
     segment.ordinal = ++segmentsCreated;
-    segment.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
+    segment.channel = files.createNew(path);
     segments.put(firstSequence, segment);
     directoryDirty = true;
     active = segment;
@@ -573,8 +578,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     appendLock.lock();
     try {
       if (failure != null) {
-        throw new UncheckedIOException("The journal in " + directory + " failed earlier",
-            failure);
+        throw failedEarlier();
       }
       if (closed) {
         return durableSequence; // close forced everything
@@ -595,20 +599,17 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     lastSyncStartNanos = System.nanoTime();
     try {
       for (Segment s : retired) {
-        forcer.force(s.channel);
+        force(s.channel, s.path, false);
         s.channel.close();
       }
-      forcer.force(current.channel);
+      force(current.channel, current.path, false);
       if (directoryChanged) {
+        // a new segment's name is only durable once its directory is: without this a power
+        // cut can take the whole file, forced content and all
         forceDirectory();
       }
     } catch (IOException e) {
-      appendLock.lock();
-      try {
-        throw fail(e);
-      } finally {
-        appendLock.unlock();
-      }
+      throw failed(e);
     }
     syncCount.incrementAndGet();
     if (upTo > durableSequence) {
@@ -617,22 +618,63 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return upTo;
   }
 
-  private void forceDirectory() throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
+  /**
+   * Forces a file; a failure fails the journal for good. After a failed fsync the kernel may
+   * have dropped the dirty pages and cleared the error, so a second fsync can succeed without
+   * the data ever reaching the disk (PostgreSQL's "fsyncgate", 2018): never retry one.
+   */
+  private void force(FileChannel channel, Path file, boolean metadata) throws IOException {
+    try {
+      files.force(channel, metadata);
     } catch (IOException e) {
-      // some platforms cannot open a directory; file data is forced regardless
-      LOG.log(Level.DEBUG, () -> "Cannot fsync the directory " + directory + ": " + e);
+      throw recordFailure(new IOException("fsync of " + file + " failed: " + e, e));
     }
   }
 
+  /** Forces the directory's entries; a failure fails the journal for good, as {@link #force}. */
+  private void forceDirectory() throws IOException {
+    try {
+      files.forceDirectory(directory);
+    } catch (IOException e) {
+      throw recordFailure(new IOException("fsync of the directory " + directory + " failed: "
+          + e, e));
+    }
+  }
+
+  private IOException recordFailure(IOException e) {
+    appendLock.lock();
+    try {
+      fail(e);
+      return failure;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  private UncheckedIOException failed(IOException e) {
+    appendLock.lock();
+    try {
+      return fail(e);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Records the journal's first failure; under the append lock. */
   private UncheckedIOException fail(IOException e) {
     if (failure == null) {
       failure = e;
-      LOG.log(Level.ERROR, "The journal in " + directory + " failed; its cache can no longer "
-          + "promise durability", e);
+      LOG.log(Level.ERROR, "The journal in " + directory + " failed for good: " + e.getMessage()
+          + "; its cache refuses further durable mutations (they would not be durable) and "
+          + "the journal will not retry; restart the cache after fixing the disk", e);
     }
-    return new UncheckedIOException("The journal in " + directory + " failed", e);
+    return failedEarlier();
+  }
+
+  private UncheckedIOException failedEarlier() {
+    return new UncheckedIOException("The journal in " + directory + " failed for good ("
+        + failure.getMessage() + "); nothing appended since its last successful force is "
+        + "known to be durable", failure);
   }
 
   private void checkWritable() {
@@ -640,7 +682,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       throw new IllegalStateException("The journal in " + directory + " is closed");
     }
     if (failure != null) {
-      throw new UncheckedIOException("The journal in " + directory + " failed earlier", failure);
+      throw failedEarlier();
     }
   }
 
@@ -845,6 +887,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   void maintain(boolean compact) {
     maintenanceLock.lock();
     try {
+      if (hasFailed()) {
+        return; // a failed force is never retried: deleting more could rely on it
+      }
       deleteFinishedSegments();
       if (compact) {
         for (Segment s = nextCompactionCandidate(null); s != null;
@@ -854,9 +899,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         }
       }
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Journal maintenance in " + directory + " failed; will retry", e);
+      if (!hasFailed()) {
+        LOG.log(Level.WARNING, "Journal maintenance in " + directory + " failed; will retry", e);
+      }
+    } catch (UncheckedIOException e) {
+      // a force before removing finished records failed: the journal has failed (logged once)
     } finally {
       maintenanceLock.unlock();
+    }
+  }
+
+  private boolean hasFailed() {
+    appendLock.lock();
+    try {
+      return failure != null;
+    } finally {
+      appendLock.unlock();
     }
   }
 
@@ -876,8 +934,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       if (deletable.isEmpty()) {
         return;
       }
+      forceDoneMarks();
       for (Segment s : deletable) {
-        Files.deleteIfExists(s.path);
+        files.deleteIfExists(s.path);
       }
       forceDirectory(); // before a newer segment that held their DONE marks may go
       appendLock.lock();
@@ -893,6 +952,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       } finally {
         appendLock.unlock();
       }
+    }
+  }
+
+  /**
+   * Forces the DONE marks appended so far, before maintenance removes finished records from the
+   * disk. A DONE mark also finishes the older operations of its key (the per-key rule), and
+   * those may live in other segments: were a finished record deleted or compacted away while
+   * the DONE marks it implied were still unforced, a power cut would bring an older state of
+   * its key back (found by CrashStateTest).
+   */
+  private void forceDoneMarks() {
+    syncLock.lock();
+    try {
+      leadSync();
+    } finally {
+      syncLock.unlock();
     }
   }
 
@@ -941,9 +1016,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
     Path temp = segment.path.resolveSibling(segment.path.getFileName() + COMPACTION_SUFFIX);
     long size = RecordFormat.HEADER_SIZE;
-    try (RecordFormat.Reader reader = new RecordFormat.Reader(segment.path);
-        FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    files.deleteIfExists(temp);
+    try (RecordFormat.Reader reader = new RecordFormat.Reader(files.openRead(segment.path));
+        FileChannel out = files.createNew(temp)) {
       ByteBuffer chunk = ByteBuffer.allocate(BUFFER_SIZE);
       chunk.put(RecordFormat.header());
       try {
@@ -970,10 +1045,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       }
       chunk.flip();
       writeFully(out, chunk);
-      out.force(true);
+      force(out, temp, true); // before the rename: else a power cut may leave a torn copy
     }
-    Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    forceDoneMarks();
+    files.replace(temp, segment.path);
     forceDirectory();
     long newSize = size;
     appendLock.lock();
@@ -1016,7 +1091,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
     LockSupport.unpark(flusher);
     boolean interrupted = false;
-    while (flusher.isAlive()) {
+    while (flusher != null && flusher.isAlive()) {
       try {
         flusher.join();
       } catch (InterruptedException e) {
@@ -1073,7 +1148,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       appendLock.unlock();
     }
     for (Segment s : toForce) {
-      forcer.force(s.channel);
+      force(s.channel, s.path, false);
     }
     forceDirectory();
     syncCount.incrementAndGet();
@@ -1213,6 +1288,16 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return flusher;
   }
 
+  /** Forces everything appended so far, as the journal thread would; returns what it covers. */
+  long forceNow() {
+    syncLock.lock();
+    try {
+      return leadSync();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
   /**
    * The journal of this JVM that holds {@code directory}, or {@code null}: the seam through
    * which tests reach the journal a cache opened (its sync count, its durable sequence).
@@ -1241,7 +1326,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     private Durability durability = Durability.SYNC;
     private Duration syncInterval = DEFAULT_SYNC_INTERVAL;
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
-    private Forcer forcer = Forcer.DEFAULT;
+    private JournalFiles files = JournalFiles.REAL;
+    private boolean journalThread = true;
 
     private Builder(Path directory, JournalSerializer<K, V> serializer) {
       this.directory = requireNonNull(directory, "directory");
@@ -1287,8 +1373,19 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       return this;
     }
 
-    Builder<K, V> forcer(Forcer forcer) {
-      this.forcer = requireNonNull(forcer, "forcer");
+    /** The file-system calls; tests record them or make them fail. */
+    Builder<K, V> files(JournalFiles files) {
+      this.files = requireNonNull(files, "files");
+      return this;
+    }
+
+    /**
+     * Without the journal thread, nothing forces or maintains on its own: a test calls
+     * {@link FileJournal#forceNow()} and {@link FileJournal#maintain}, so that a run is the
+     * same sequence of file-system calls every time.
+     */
+    Builder<K, V> withoutJournalThread() {
+      this.journalThread = false;
       return this;
     }
 

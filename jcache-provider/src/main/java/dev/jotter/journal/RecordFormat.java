@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -154,9 +152,15 @@ final class RecordFormat {
     private final long fileSize;
     private long position;
 
-    Reader(Path file) throws IOException {
-      channel = FileChannel.open(file, StandardOpenOption.READ);
-      fileSize = channel.size();
+    /** Reads from {@code channel}'s start; closing the reader closes it. */
+    Reader(FileChannel channel) throws IOException {
+      this.channel = channel;
+      try {
+        fileSize = channel.size();
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
       in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
     }
 

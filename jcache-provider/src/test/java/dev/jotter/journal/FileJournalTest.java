@@ -194,7 +194,7 @@ class FileJournalTest {
   void syncAcknowledgesOnlyAfterTheForce() throws Exception {
     CountDownLatch forcing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    FileJournal.Forcer holding = channel -> {
+    Journals.Forcer holding = channel -> {
       forcing.countDown();
       try {
         release.await();
@@ -204,7 +204,7 @@ class FileJournalTest {
       channel.force(false);
     };
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.SYNC)
-        .syncInterval(Duration.ofHours(1)).forcer(holding).open()) {
+        .syncInterval(Duration.ofHours(1)).files(Journals.forcing(holding)).open()) {
       long seq = journal.appendWrite("k", "v");
       long before = journal.syncCount();
       CompletableFuture<Void> ack = CompletableFuture.runAsync(() -> journal.awaitDurable(seq));
@@ -227,7 +227,7 @@ class FileJournalTest {
     // a force costs at least a millisecond, as on a real disk: on a device whose fsync is nearly
     // free (tmpfs, a write-back cache) callers would rarely overlap, and the share per force would
     // measure the device, not the group commit (the disk itself is measured by FsyncBenchmark)
-    FileJournal.Forcer diskLike = channel -> {
+    Journals.Forcer diskLike = channel -> {
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
       channel.force(false);
       for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
@@ -235,7 +235,7 @@ class FileJournalTest {
       }
     };
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.SYNC)
-        .syncInterval(Duration.ofHours(1)).forcer(diskLike).open()) {
+        .syncInterval(Duration.ofHours(1)).files(Journals.forcing(diskLike)).open()) {
       CyclicBarrier start = new CyclicBarrier(threads);
       List<CompletableFuture<Void>> workers = new ArrayList<>();
       long t0 = System.nanoTime();
@@ -284,12 +284,12 @@ class FileJournalTest {
   void asyncForcesAtMostOncePerSyncIntervalAndSoonAfterAppends() throws Exception {
     Duration interval = Duration.ofMillis(50);
     List<Long> syncStarts = new CopyOnWriteArrayList<>();
-    FileJournal.Forcer watching = channel -> {
+    Journals.Forcer watching = channel -> {
       syncStarts.add(System.nanoTime());
       channel.force(false);
     };
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
-        .syncInterval(interval).forcer(watching).open()) {
+        .syncInterval(interval).files(Journals.forcing(watching)).open()) {
       for (int round = 0; round < 8; round++) {
         long seq = 0;
         for (int i = 0; i < 20; i++) {
@@ -315,9 +315,9 @@ class FileJournalTest {
       throws IOException {
     // what a process crash leaves: the files as the kernel holds them, with no force and no close
     List<JournalRecord<String, String>> expected = new ArrayList<>();
-    FileJournal.Forcer never = channel -> { };
+    Journals.Forcer never = channel -> { };
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
-        .syncInterval(Duration.ofHours(1)).forcer(never).open()) {
+        .syncInterval(Duration.ofHours(1)).files(Journals.forcing(never)).open()) {
       for (int i = 0; i < 50; i++) {
         long seq = journal.appendWrite("k" + (i % 7), "v" + i);
         journal.awaitDurable(seq);
@@ -342,9 +342,9 @@ class FileJournalTest {
       throws IOException {
     DeadMark mark = new DeadMark(2, java.time.Instant.parse("2026-01-01T00:00:00Z"),
         java.time.Instant.parse("2026-01-01T00:00:01Z"), "java.sql.SQLException", "refused");
-    FileJournal.Forcer never = channel -> { };
+    Journals.Forcer never = channel -> { };
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
-        .syncInterval(Duration.ofHours(1)).forcer(never).open()) {
+        .syncInterval(Duration.ofHours(1)).files(Journals.forcing(never)).open()) {
       long write = journal.appendWrite("k", "v");
       long dead = journal.appendDead("k", "v", mark);
       journal.markDone(write); // not in the file yet: a DONE waits for the next write

@@ -3,6 +3,7 @@ package dev.jotter.journal;
 import dev.jotter.configuration.Durability;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,21 @@ final class Journals {
       JournalSerializer.of(JournalCodec.strings(), JournalCodec.strings());
 
   private Journals() {}
+
+  /** Forces a journal's file channel in a test's own way. */
+  interface Forcer {
+    void force(FileChannel channel) throws IOException;
+  }
+
+  /** The real file system, except that file forces go to {@code forcer}. */
+  static JournalFiles forcing(Forcer forcer) {
+    return new ForwardingJournalFiles(JournalFiles.REAL) {
+      @Override
+      public void force(FileChannel channel, boolean metadata) throws IOException {
+        forcer.force(channel);
+      }
+    };
+  }
 
   static FileJournal.Builder<String, String> builder(Path dir, Durability durability) {
     return FileJournal.builder(dir, STRINGS).durability(durability);
