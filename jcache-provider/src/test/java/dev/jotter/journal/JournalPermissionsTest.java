@@ -1,17 +1,24 @@
 package dev.jotter.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jotter.configuration.Durability;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +69,43 @@ class JournalPermissionsTest {
     }
     assertEquals("rw-------", permissions(journalDir.resolve(DirectoryLock.FILE_NAME)));
     assertTrue(Journals.segmentFiles(journalDir).size() > 1);
+  }
+
+  @Test
+  void privateUnderAnOpenUmaskToo() throws Exception {
+    // this build's umask (022) already hides what the permissions of a write would show: run
+    // the journal in a child JVM whose umask is 000, where only Jotter's own settings protect it
+    Path journalDir = dir.resolve("open-umask/cache-orders");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(List.of("/bin/sh", "-c", "umask 000 && exec \"$0\" \"$@\"",
+        java.toString(), "-cp", System.getProperty("java.class.path"),
+        LockHolderMain.class.getName(), journalDir.toString()))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = out.readLine();
+        assertNotNull(line, "the child JVM exited before opening its journal");
+      } while (!line.startsWith(LockHolderMain.READY));
+      child.getOutputStream().close(); // the child closes its journal and exits
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, child.exitValue());
+    } finally {
+      child.destroyForcibly();
+    }
+    for (Path created : new Path[] {dir.resolve("open-umask"), journalDir}) {
+      assertEquals("rwx------", permissions(created), created.toString());
+    }
+    try (var files = Files.list(journalDir)) {
+      List<Path> all = files.toList();
+      assertFalse(all.isEmpty());
+      for (Path file : all) {
+        assertEquals("rw-------", permissions(file), file.toString());
+      }
+    }
   }
 
   @Test
