@@ -92,7 +92,13 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
 
   /** What {@link #admit} reserved: a permit, then the send's future. */
   static final class Slot implements Ticket {
+    static final int SENDING = 0;
+    static final int ACCEPTED = 1;
+    static final int FAILED_IN_SEND = 2;
     final AtomicBoolean permitHeld = new AtomicBoolean(true);
+    /** Tells a failure inside {@code send()} (the mutation fails) from a later one. */
+    final java.util.concurrent.atomic.AtomicInteger state =
+        new java.util.concurrent.atomic.AtomicInteger(SENDING);
     Future<RecordMetadata> sent;
     Object key;
   }
@@ -149,6 +155,11 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
       KafkaWriteBehindLog<K, V> log = new KafkaWriteBehindLog<>(context, kafka, admin);
       log.start();
       return log;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      admin.close(Duration.ZERO);
+      throw new CacheException("cache " + context.cacheName() + ": cannot start the Kafka log on "
+          + kafka.bootstrapServers() + ": " + e.getMessage()
+          + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
     } catch (RuntimeException e) {
       admin.close(Duration.ZERO);
       throw e;
@@ -249,6 +260,9 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
             if (done != null && done > metadata.offset()) {
               removeConfirmed(key, entry);
             }
+          } else if (slot.state.compareAndSet(Slot.SENDING, Slot.FAILED_IN_SEND)) {
+            // within send() (no metadata within max.block.ms, say): send() fails the mutation
+            meters.produceFailures.incrementAndGet();
           } else {
             meters.produceFailures.incrementAndGet();
             if (durability != Durability.SYNC) {
@@ -259,6 +273,20 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
             removeConfirmed(key, entry);
           }
         });
+    if (!slot.state.compareAndSet(Slot.SENDING, Slot.ACCEPTED)) {
+      Throwable cause = null;
+      try {
+        slot.sent.get();
+      } catch (ExecutionException e) {
+        cause = e.getCause();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        cause = e;
+      }
+      slot.sent = null;
+      throw new CacheWriterException("cache " + cacheName + ": Kafka did not accept the record "
+          + "of key " + key + "; the mutation is not applied", cause);
+    }
   }
 
   @Override
@@ -511,7 +539,9 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
             Math.min(100, keys.size())));
       }
     } finally {
-      drainer.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      // leaving the group cleanly hands this node's partitions over at once: worth a few seconds
+      drainer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(),
+          deadline - System.nanoTime())));
       refresher.shutdownNow();
       admin.close(Duration.ZERO);
     }

@@ -71,8 +71,7 @@ final class TopicCheck {
               + "kafka." + KafkaSettings.CREATE_TOPICS + " = true)");
         }
         create(s, admin, topic, timeout);
-        description = admin.describeTopics(List.of(topic)).allTopicNames()
-            .get(timeout, TimeUnit.MILLISECONDS).get(topic);
+        description = describeCreated(admin, topic, System.nanoTime() + timeout * 1_000_000L);
       }
       int replication = description.partitions().stream()
           .mapToInt(p -> p.replicas().size()).min().orElse(0);
@@ -98,6 +97,27 @@ final class TopicCheck {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CacheException("cache " + cacheName + ": interrupted while checking Kafka", e);
+    }
+  }
+
+  /** A new topic reaches the brokers' metadata a little after its creation: wait for it. */
+  private static TopicDescription describeCreated(Admin admin, String topic, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    while (true) {
+      try {
+        long left = Math.max(1, deadline - System.nanoTime());
+        return admin.describeTopics(List.of(topic)).allTopicNames()
+            .get(left, TimeUnit.NANOSECONDS).get(topic);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
     }
   }
 

@@ -63,6 +63,18 @@ final class KafkaCluster implements AutoCloseable {
             new NewTopic(topic, partitions, (short) replication).configs(configs),
             new NewTopic(topic + ".dead-letters", 1, (short) replication).configs(configs)))
         .all().get(30, TimeUnit.SECONDS);
+    // the brokers learn of new topics a little after the controller accepted them
+    for (String name : List.of(topic, topic + ".dead-letters")) {
+      Await.until("topic " + name + " is known to the brokers", () -> {
+        try {
+          admin.describeTopics(List.of(name)).allTopicNames().get(5, TimeUnit.SECONDS);
+          return kit.brokers().values().stream().allMatch(
+              b -> b.metadataCache().contains(name));
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
   }
 
   @Override

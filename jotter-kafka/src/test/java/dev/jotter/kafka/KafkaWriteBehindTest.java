@@ -75,6 +75,7 @@ class KafkaWriteBehindTest {
   void topic() throws Exception {
     RecordingWriter.reset();
     CountingLoader.CALLS.set(0);
+    FailingWriter.CALLS.set(0);
     topic = "orders-" + UUID.randomUUID();
     kafka.createTopics(topic, 4, 1, Map.of());
   }
@@ -102,13 +103,19 @@ class KafkaWriteBehindTest {
 
   private Cache<String, String> node(String name, WriteBehindConfiguration settings,
       boolean readThrough) {
+    return node(name, settings, readThrough, RecordingWriter.class);
+  }
+
+  private Cache<String, String> node(String name, WriteBehindConfiguration settings,
+      boolean readThrough,
+      Class<? extends javax.cache.integration.CacheWriter<String, String>> writer) {
     CacheManager manager = Caching.getCachingProvider().getCacheManager(
         URI.create("jotter:kafka-" + name + "-" + UUID.randomUUID()), getClass().getClassLoader());
     managers.add(manager);
     JotterConfiguration<String, String> config = new JotterConfiguration<String, String>()
         .setWriteBehind(settings);
     config.setTypes(String.class, String.class).setWriteThrough(true)
-        .setCacheWriterFactory(FactoryBuilder.factoryOf(RecordingWriter.class));
+        .setCacheWriterFactory(FactoryBuilder.factoryOf(writer));
     if (readThrough) {
       config.setReadThrough(true).setCacheLoaderFactory(
           FactoryBuilder.factoryOf(CountingLoader.class));
@@ -242,23 +249,24 @@ class KafkaWriteBehindTest {
   }
 
   @Test
-  void theSurvivingMemberWritesWhatALeavingMemberLeftInTheTopic() {
-    Cache<String, String> a = node("a", settings().build(), false);
+  void aSurvivingMemberWritesWhatALeavingMemberAcknowledgedButCouldNotWrite() {
+    // node a's database is down: it drains nothing, commits nothing, then leaves the group
+    Cache<String, String> a = node("a", settings().maxAttempts(1_000_000)
+        .maxRetryTime(Duration.ofHours(1)).drainTimeout(Duration.ofSeconds(2)).build(), false,
+        FailingWriter.class);
     Cache<String, String> b = node("b", settings().build(), false);
-    RecordingWriter.gate = new CountDownLatch(1);
     for (int i = 0; i < 300; i++) {
       a.put("key" + i, "v" + i);
     }
-    // node a leaves while nothing has been written: its partitions move to b
-    CacheManager first = managers.remove(0);
-    Thread closer = new Thread(first::close);
-    closer.start();
-    RecordingWriter.gate.countDown();
-    assertTrue(flushed(b));
-    Await.until("every acknowledged write is in the table", Await.WAIT,
+    Await.until("node a's member fails to write its partitions",
+        () -> FailingWriter.CALLS.get() > 0);
+    assertTrue(RecordingWriter.TABLE.size() < 300, "node a holds some partitions");
+    managers.remove(0).close();
+    Await.until("node b writes every write node a acknowledged", Await.WAIT,
         () -> RecordingWriter.TABLE.size() == 300, () -> RecordingWriter.TABLE.size());
     for (int i = 0; i < 300; i++) {
       assertEquals("v" + i, RecordingWriter.TABLE.get("key" + i));
     }
+    assertTrue(flushed(b));
   }
 }
