@@ -157,6 +157,10 @@ final class Drainer<K, V> {
         if (!partitions.isEmpty()) {
           log.meters.rebalances.incrementAndGet();
         }
+        for (TopicPartition p : partitions) {
+          log.meters.lagRecords.remove(p.partition());
+          log.meters.oldestUncommitted.remove(p.partition());
+        }
       }
 
       @Override
@@ -201,6 +205,7 @@ final class Drainer<K, V> {
         } catch (WakeupException e) {
           break;
         }
+        measureLag(records);
         if (records.isEmpty()) {
           continue;
         }
@@ -223,6 +228,22 @@ final class Drainer<K, V> {
     }
   }
 
+  private void measureLag(ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      log.meters.oldestUncommitted.putIfAbsent(partition.partition(),
+          records.records(partition).get(0).timestamp());
+    }
+    long now = System.currentTimeMillis();
+    for (TopicPartition partition : consumer.assignment()) {
+      long lag = consumer.currentLag(partition).orElse(-1);
+      log.meters.lagRecords.put(partition.partition(), lag);
+      if (lag > 0) {
+        // behind by records not fetched yet: they are at least this old
+        log.meters.oldestUncommitted.putIfAbsent(partition.partition(), now);
+      }
+    }
+  }
+
   /** Reads an unfinished batch again, so that no later commit skips it. */
   private void rewind(ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition partition : records.partitions()) {
@@ -239,6 +260,7 @@ final class Drainer<K, V> {
     try {
       consumer.commitSync(offsets);
       log.committed(offsets);
+      offsets.keySet().forEach(p -> log.meters.oldestUncommitted.remove(p.partition()));
     } catch (WakeupException e) {
       // closing: commit once more without a wake-up in the way
       consumer.commitSync(offsets);

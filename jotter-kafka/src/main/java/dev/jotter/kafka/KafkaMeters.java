@@ -19,6 +19,18 @@ final class KafkaMeters {
   final LongAdder produced = new LongAdder();
   final LongAdder produceNanos = new LongAdder();
 
+  /** Records not yet read, per partition this node drains. */
+  final java.util.concurrent.ConcurrentHashMap<Integer, Long> lagRecords =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** The timestamp (ms) of the oldest record not yet committed, per partition. */
+  final java.util.concurrent.ConcurrentHashMap<Integer, Long> oldestUncommitted =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  double lagSeconds(int partition, long nowMillis) {
+    Long since = oldestUncommitted.get(partition);
+    return since == null ? 0 : Math.max(0, nowMillis - since) / 1000.0;
+  }
+
   void produced(long nanos) {
     produced.increment();
     produceNanos.add(nanos);

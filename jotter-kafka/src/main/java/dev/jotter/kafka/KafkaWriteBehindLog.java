@@ -103,6 +103,9 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     Object key;
   }
 
+  /** The JMX type of {@link KafkaLogMXBean}. */
+  static final String JMX_TYPE = "CacheKafkaLog";
+
   final String cacheName;
   final WriteBehindConfiguration settings;
   final KafkaSettings.Parsed kafka;
@@ -120,6 +123,8 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition confirmed = lock.newCondition();
   private volatile boolean closing;
+  private final KafkaLogBean bean;
+  private final javax.management.ObjectName beanName;
 
   private KafkaWriteBehindLog(WriteBehindLogContext<K, V> context, KafkaSettings.Parsed kafka,
       Admin admin) {
@@ -131,6 +136,8 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     this.permits = new Semaphore(settings.maxPendingOperations());
     this.admin = admin;
     this.meters = new KafkaMeters();
+    this.bean = new KafkaLogBean(meters);
+    this.beanName = dev.jotter.management.MBeans.name(JMX_TYPE, context.managerUri(), cacheName);
     this.producer = new KafkaProducer<>(producerProperties(kafka, settings));
     this.drainer = new Drainer<>(this, context);
     this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -167,6 +174,7 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   }
 
   private void start() {
+    dev.jotter.management.MBeans.register(bean, beanName);
     drainer.start();
     long refresh = kafka.offsetsRefresh().toMillis();
     refresher.scheduleWithFixedDelay(this::refreshCommitted, refresh, refresh,
@@ -392,6 +400,11 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
 
   // ---- operators -------------------------------------------------------------------------------
 
+  /** The figures of {@link KafkaLogMXBean}, for JMX and {@link KafkaLogMetrics}. */
+  KafkaLogMXBean figures() {
+    return bean;
+  }
+
   @Override
   public String cacheName() {
     return cacheName;
@@ -544,6 +557,7 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
           deadline - System.nanoTime())));
       refresher.shutdownNow();
       admin.close(Duration.ZERO);
+      dev.jotter.management.MBeans.unregister(bean, beanName);
     }
   }
 }

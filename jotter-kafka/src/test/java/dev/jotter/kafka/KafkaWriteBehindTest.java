@@ -222,6 +222,41 @@ class KafkaWriteBehindTest {
       assertEquals("poison key poison rejected", header(letter, Drainer.CAUSE_MESSAGE));
       assertEquals("3", header(letter, Drainer.ATTEMPTS));
     }
+    assertEquals(1L, jmx(cache, "DeadLettered"), "counted over JMX");
+  }
+
+  private Object jmx(Cache<String, String> cache, String attribute) {
+    try {
+      return java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(
+          dev.jotter.management.MBeans.name(KafkaWriteBehindLog.JMX_TYPE,
+              cache.getCacheManager().getURI(), cache.getName()), attribute);
+    } catch (javax.management.JMException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void theLogsFiguresAreMetersAndJmxAttributes() {
+    Cache<String, String> cache = node("a", settings().build(), false);
+    for (int i = 0; i < 100; i++) {
+      cache.put("k" + i, "v");
+    }
+    assertTrue(flushed(cache));
+    assertEquals(100L, jmx(cache, "ProducedRecords"));
+    assertTrue((Double) jmx(cache, "ProduceLatencyMillis") > 0);
+    assertTrue((Long) jmx(cache, "Rebalances") >= 1, "the member was assigned partitions");
+    Await.until("no lag once drained", () -> (Long) jmx(cache, "LagRecords") == 0
+        && (Double) jmx(cache, "LagSeconds") == 0.0);
+
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    KafkaLogMetrics.of(cache).orElseThrow().bindTo(registry);
+    assertEquals(100.0, registry.get(KafkaLogMetrics.PRODUCED).functionCounter().count());
+    assertEquals(4, registry.find(KafkaLogMetrics.LAG_RECORDS).gauges().stream()
+        .filter(g -> !"all".equals(g.getId().getTag("partition"))).count(),
+        "one lag gauge per partition this node drains");
+    assertEquals(0.0, registry.get(KafkaLogMetrics.LAG_RECORDS).tag("partition", "all").gauge()
+        .value());
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
