@@ -379,7 +379,8 @@ final class Drainer<K, V> {
       try {
         writer.deleteAll(keys);
         keys.clear();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // anything the writer throws is a failed call, never the end of this member's thread
         error = e;
       }
       failed = new ArrayList<>();
@@ -391,7 +392,7 @@ final class Drainer<K, V> {
       try {
         writeAll(entries);
         entries.clear();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         error = e;
       }
       failed = new ArrayList<>();
@@ -401,12 +402,9 @@ final class Drainer<K, V> {
         failed.add(op);
       }
     }
+    // what the writer left in its collection failed (JCache's partial-failure rule): all of it if
+    // it threw without touching the collection, none if it threw after writing everything
     long nanos = System.nanoTime() - start;
-    if (error != null && failed.isEmpty()) {
-      // a writer that throws without touching the collection failed the whole call; one that
-      // emptied it and threw is taken at its word only if it removed something
-      failed = group;
-    }
     WriteBehindListener.Outcome outcome = failed.isEmpty() ? WriteBehindListener.Outcome.SUCCESS
         : failed.size() == group.size() ? WriteBehindListener.Outcome.FAILURE
         : WriteBehindListener.Outcome.PARTIAL_FAILURE;

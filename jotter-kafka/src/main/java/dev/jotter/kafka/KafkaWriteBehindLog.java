@@ -272,13 +272,15 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
             // within send() (no metadata within max.block.ms, say): send() fails the mutation
             meters.produceFailures.incrementAndGet();
           } else {
+            // out of the pending state before it is counted, so that a reader of the counter
+            // never sees the lost record still pending
+            removeConfirmed(key, entry);
             meters.produceFailures.incrementAndGet();
             if (durability != Durability.SYNC) {
               meters.lost.incrementAndGet();
               LOG.log(System.Logger.Level.ERROR, "cache " + cacheName + ": Kafka refused the "
                   + "record of key " + key + "; the write is lost: " + error);
             }
-            removeConfirmed(key, entry);
           }
         });
     if (!slot.state.compareAndSet(Slot.SENDING, Slot.ACCEPTED)) {
@@ -526,10 +528,10 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
 
   // ---- closing ---------------------------------------------------------------------------------
 
+  /** Refuses new mutations; the producer goes on sending what it holds, {@link #close} waits. */
   @Override
   public void beginClose() {
     closing = true;
-    producer.flush();
   }
 
   /**

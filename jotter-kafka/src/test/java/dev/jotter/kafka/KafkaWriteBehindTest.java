@@ -225,6 +225,26 @@ class KafkaWriteBehindTest {
     assertEquals(1L, jmx(cache, "DeadLettered"), "counted over JMX");
   }
 
+  @Test
+  void afterAPartialFailureOnlyTheEntriesLeftInTheCollectionAreRetried() {
+    RecordingWriter.POISON.add("poison");
+    RecordingWriter.partial = true;
+    RecordingWriter.gate = new CountDownLatch(1);
+    Cache<String, String> cache = node("a", settings().maxAttempts(3).build(), false);
+    for (int i = 0; i < 30; i++) {
+      cache.put(i == 7 ? "poison" : "key" + i, "v" + i);
+    }
+    RecordingWriter.gate.countDown();
+    assertTrue(flushed(cache));
+    for (int i = 0; i < 30; i++) {
+      if (i != 7) {
+        assertEquals(List.of("v" + i), RecordingWriter.HISTORY.get("key" + i),
+            "key" + i + " written once, never retried");
+      }
+    }
+    assertEquals(1, JotterCache.of(cache).writeBehind().orElseThrow().statistics().deadLettered());
+  }
+
   private Object jmx(Cache<String, String> cache, String attribute) {
     try {
       return java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(

@@ -25,11 +25,14 @@ public final class RecordingWriter implements CacheWriter<String, String> {
   static final List<Integer> BATCH_SIZES = new java.util.concurrent.CopyOnWriteArrayList<>();
   static final AtomicInteger CALLS = new AtomicInteger();
   static volatile CountDownLatch gate = new CountDownLatch(0);
+  /** Writes the healthy entries of a batch with a poison key, then throws (JCache's partial failure). */
+  static volatile boolean partial;
 
   static void reset() {
     TABLE.clear();
     HISTORY.clear();
     POISON.clear();
+    partial = false;
     BATCH_SIZES.clear();
     CALLS.set(0);
     gate = new CountDownLatch(0);
@@ -65,15 +68,23 @@ public final class RecordingWriter implements CacheWriter<String, String> {
     CALLS.incrementAndGet();
     BATCH_SIZES.add(entries.size());
     for (Cache.Entry<? extends String, ? extends String> e : entries) {
-      if (POISON.contains(e.getKey())) {
+      if (POISON.contains(e.getKey()) && !partial) {
         throw new CacheWriterException("poison key " + e.getKey() + " rejected");
       }
     }
+    String poison = null;
     for (Iterator<Cache.Entry<? extends String, ? extends String>> it = entries.iterator();
         it.hasNext(); ) {
       Cache.Entry<? extends String, ? extends String> e = it.next();
+      if (POISON.contains(e.getKey())) {
+        poison = e.getKey(); // left in the collection: not written
+        continue;
+      }
       record(e.getKey(), e.getValue());
       it.remove();
+    }
+    if (poison != null) {
+      throw new CacheWriterException("poison key " + poison + " rejected");
     }
   }
 
