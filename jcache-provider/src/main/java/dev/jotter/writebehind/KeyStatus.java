@@ -59,8 +59,33 @@ public final class KeyStatus<K, V> {
     this.deadLetter = deadLetter;
   }
 
-  static <K, V> KeyStatus<K, V> confirmed(K key) {
+  /**
+   * The status of a key none of whose states is unconfirmed; for the {@link WriteBehindLog}s of
+   * other modules.
+   *
+   * @param <K> the type of keys
+   * @param <V> the type of values
+   * @param key the key
+   * @return {@link State#CONFIRMED}
+   */
+  public static <K, V> KeyStatus<K, V> confirmed(K key) {
     return new KeyStatus<>(key, State.CONFIRMED, false, null, 0, 0, null, null, null, null, null,
+        null);
+  }
+
+  /**
+   * The status of a key whose newest state waits to be written and has not failed; for the
+   * {@link WriteBehindLog}s of other modules, which know no more than that.
+   *
+   * @param <K>        the type of keys
+   * @param <V>        the type of values
+   * @param key        the key
+   * @param value      the waiting value, or {@code null} for a delete
+   * @param acceptedAt when the mutation was acknowledged
+   * @return {@link State#WAITING}, one operation queued, no attempt yet
+   */
+  public static <K, V> KeyStatus<K, V> waiting(K key, V value, Instant acceptedAt) {
+    return pending(key, State.WAITING, value == null, value, 1, 0, acceptedAt, null, null, null,
         null);
   }
 

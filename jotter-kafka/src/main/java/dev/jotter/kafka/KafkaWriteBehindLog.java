@@ -12,6 +12,7 @@ import dev.jotter.writebehind.WriteBehindLog;
 import dev.jotter.writebehind.WriteBehindLogContext;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -519,11 +520,21 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     };
   }
 
-  /** Not available for the Kafka log yet: {@link KeyStatus} has no public factory. */
+  /**
+   * What this node knows of a key: its newest record from this node waits until the group
+   * commits past it ({@link KeyStatus.State#WAITING}), or nothing of it is pending here
+   * ({@link KeyStatus.State#CONFIRMED}). Retries and dead letters happen in whichever member
+   * drains the key's partition, possibly another node's, and are not reported here: the
+   * dead-letter topic holds the letters.
+   */
   @Override
   public KeyStatus<K, V> status(K key) {
-    throw new UnsupportedOperationException("status(key) is not available for the Kafka log; "
-        + "pending(key) and the topic's offsets tell where a key is");
+    Entry<V> entry = pending.get(key);
+    if (entry == null) {
+      return KeyStatus.confirmed(key);
+    }
+    Instant acceptedAt = Instant.now().minusNanos(System.nanoTime() - entry.acceptedNanos);
+    return KeyStatus.waiting(key, entry.value, acceptedAt);
   }
 
   // ---- closing ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import dev.jotter.JotterCache;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.JotterConfiguration;
 import dev.jotter.configuration.WriteBehindConfiguration;
+import dev.jotter.writebehind.KeyStatus;
+import dev.jotter.writebehind.WriteBehind;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -295,9 +297,16 @@ class KafkaWriteBehindTest {
     assertFalse(cache.containsKey("gone") && cache.get("gone") != null);
     assertEquals(null, cache.get("gone"), "a pending delete answers absent");
     assertEquals(0, CountingLoader.CALLS.get(), "the loader is not asked for pending keys");
+    WriteBehind<String, String> writeBehind = JotterCache.of(cache).writeBehind().orElseThrow();
+    KeyStatus<String, String> waiting = writeBehind.status("k");
+    assertEquals(KeyStatus.State.WAITING, waiting.state(), waiting.toString());
+    assertEquals(KeyStatus.State.WAITING, writeBehind.status("gone").state());
+    assertTrue(writeBehind.status("gone").isDelete());
 
     RecordingWriter.gate.countDown();
     assertTrue(flushed(cache));
+    assertEquals(KeyStatus.State.CONFIRMED, writeBehind.status("k").state(),
+        "the group committed past the key's record");
     cache.clear();
     assertEquals("loaded", cache.get("k"), "once drained, a missing key is loaded");
     assertEquals(1, CountingLoader.CALLS.get());
