@@ -1,15 +1,11 @@
 package dev.jotter.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jotter.LogCapture;
 import dev.jotter.configuration.Durability;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,24 +30,15 @@ class DirectoryLockTest {
     }
   }
 
-  /** Starts a child JVM that holds the journal of {@link #dir}; returns its pid once it does. */
-  private long startHolder(Process child) throws Exception {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    do {
-      line = out.readLine(); // blocks until the child holds the lock (or dies: null)
-      assertNotNull(line, "the child JVM exited before holding the journal");
-    } while (!line.startsWith(LockHolderMain.READY));
-    long childPid = Long.parseLong(line.split(" ")[1]);
+  /** Waits until the child holds the journal of {@link #dir}; returns its pid. */
+  private static long startHolder(Process child) throws Exception {
+    long childPid = LockHolderMain.awaitHeld(child);
     assertEquals(child.pid(), childPid);
     return childPid;
   }
 
   private Process holder() throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ProcessBuilder(List.of(java.toString(), "-cp",
-        System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString()))
+    return new ProcessBuilder(LockHolderMain.command(dir))
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
   }

@@ -2,16 +2,12 @@ package dev.jotter.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jotter.configuration.Durability;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,20 +72,14 @@ class JournalPermissionsTest {
     // this build's umask (022) already hides what the permissions of a write would show: run
     // the journal in a child JVM whose umask is 000, where only Jotter's own settings protect it
     Path journalDir = dir.resolve("open-umask/cache-orders");
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(List.of("/bin/sh", "-c", "umask 000 && exec \"$0\" \"$@\"",
-        java.toString(), "-cp", System.getProperty("java.class.path"),
-        LockHolderMain.class.getName(), journalDir.toString()))
+    List<String> command = new java.util.ArrayList<>(
+        List.of("/bin/sh", "-c", "umask 000 && exec \"$0\" \"$@\""));
+    command.addAll(LockHolderMain.command(journalDir));
+    Process child = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
     try {
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      do {
-        line = out.readLine();
-        assertNotNull(line, "the child JVM exited before opening its journal");
-      } while (!line.startsWith(LockHolderMain.READY));
+      LockHolderMain.awaitHeld(child);
       child.getOutputStream().close(); // the child closes its journal and exits
       assertTrue(child.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, child.exitValue());
