@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
 
@@ -48,15 +49,22 @@ final class BatchSender<K, V> {
   private final WriterHealth health;
   private final WriteBehindListener listener;
   private final LongAdder writerCalls;
+  private final BooleanSupplier closed;
 
+  /**
+   * @param closed true once the buffer has closed and reported what it had not confirmed: no
+   *     writer call starts after that (the journal replays those operations; a late call would
+   *     only write them twice, after the user was told the cache had closed)
+   */
   BatchSender(String cacheName, CacheWriter<K, V> writer, Ticker ticker, WriterHealth health,
-      WriteBehindListener listener, LongAdder writerCalls) {
+      WriteBehindListener listener, LongAdder writerCalls, BooleanSupplier closed) {
     this.cacheName = cacheName;
     this.writer = writer;
     this.ticker = ticker;
     this.health = health;
     this.listener = listener;
     this.writerCalls = writerCalls;
+    this.closed = closed;
   }
 
   /** What became of a batch. */
@@ -104,6 +112,10 @@ final class BatchSender<K, V> {
     parts.add(run);
     while (!parts.isEmpty()) {
       List<Op<K, V>> part = parts.poll();
+      if (closed.getAsBoolean()) {
+        result.unsent.addAll(part);
+        continue;
+      }
       Call<K, V> call = call(part, delete);
       if (call.error == null) {
         result.written.addAll(part);

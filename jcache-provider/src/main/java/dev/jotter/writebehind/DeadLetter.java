@@ -20,7 +20,7 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
   /** The longest cause message kept, in characters. */
   static final int MAX_MESSAGE = 1_000;
 
-  private final WriteBehindBuffer<K, V> source;
+  private final Origin<K, V> source;
   /** Tells this letter from later ones of its key. */
   final long id;
   /** The journal sequence of the operation; 0 without a journal. */
@@ -34,7 +34,7 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
   private final String causeMessage;
   private final Throwable cause;
 
-  DeadLetter(WriteBehindBuffer<K, V> source, long id, long sequence, K key, V value, int attempts,
+  DeadLetter(Origin<K, V> source, long id, long sequence, K key, V value, int attempts,
       Instant firstFailure, Instant lastFailure, String causeClass, String causeMessage,
       Throwable cause) {
     this.source = source;
@@ -48,6 +48,62 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
     this.causeClass = causeClass;
     this.causeMessage = truncate(causeMessage);
     this.cause = cause;
+  }
+
+  /**
+   * Where a letter was made and goes back to when resubmitted: a cache's own buffer, or a
+   * write-behind log of another module (the Kafka log keeps its letters in a topic) that makes
+   * letters with {@link DeadLetter#of}.
+   *
+   * @param <K> the type of keys
+   * @param <V> the type of values
+   */
+  public interface Origin<K, V> {
+    /** The name of the cache whose writes the letters are. */
+    String cacheName();
+
+    /**
+     * Queues {@code letter} again with a fresh retry budget, if it is still its key's letter.
+     *
+     * @return whether it was queued
+     */
+    boolean resubmit(DeadLetter<K, V> letter);
+  }
+
+  /**
+   * A letter of a write-behind log other than the cache's own buffer.
+   *
+   * @param origin takes the letter back on {@link #resubmit()}
+   * @param id tells this letter from other letters of its key (say, its offset in a topic)
+   * @param key the key, not null
+   * @param value the value to be written, or {@code null} for a delete
+   * @param attempts the failed attempts charged to the operation, at least 0
+   * @param firstFailure when its retry budget started, not null
+   * @param lastFailure when it last failed, not null
+   * @param causeClass the class name of the last failure's exception, not null
+   * @param causeMessage its message, or {@code null}; cut to 1,000 characters
+   * @return the letter, without a cause object ({@link #cause()} is empty)
+   * @throws NullPointerException if a required argument is null
+   * @throws IllegalArgumentException if {@code attempts} is negative
+   */
+  public static <K, V> DeadLetter<K, V> of(Origin<K, V> origin, long id, K key, V value,
+      int attempts, Instant firstFailure, Instant lastFailure, String causeClass,
+      String causeMessage) {
+    java.util.Objects.requireNonNull(origin, "origin");
+    java.util.Objects.requireNonNull(key, "key");
+    java.util.Objects.requireNonNull(firstFailure, "firstFailure");
+    java.util.Objects.requireNonNull(lastFailure, "lastFailure");
+    java.util.Objects.requireNonNull(causeClass, "causeClass");
+    if (attempts < 0) {
+      throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
+    }
+    return new DeadLetter<>(origin, id, 0, key, value, attempts, firstFailure, lastFailure,
+        causeClass, causeMessage, null);
+  }
+
+  /** Tells this letter from other letters of its key: given by its origin, unique per key. */
+  public long id() {
+    return id;
   }
 
   /** This letter with its identity among the buffer's letters. */
@@ -122,7 +178,8 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
   /**
    * Queues the operation again in the buffer it came from, with a fresh retry budget. Refused when
    * the letter is stale (a newer mutation of the key arrived, or it was resubmitted or discarded
-   * before), when the buffer is full, or when it is closed.
+   * before) or when the cache is closing. A full buffer takes it beyond its bound (see
+   * {@link DeadLetters#resubmitAll()}).
    *
    * @return whether the operation was queued
    */

@@ -3,9 +3,10 @@ package dev.jotter.writebehind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,8 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DeadLetterStore<K, V> {
   private final int capacity;
-  // insertion order is arrival order: a key's letter is removed before a newer one is added
-  private final LinkedHashMap<K, DeadLetter<K, V>> letters = new LinkedHashMap<>();
+  private final Map<K, DeadLetter<K, V>> letters = new HashMap<>();
+  /**
+   * The same letters by {@link DeadLetter#id}, the order they are listed in: a durable buffer's
+   * ids are the letters' journal sequences, so that the list is in the same order before and
+   * after a restart.
+   */
+  private final TreeMap<Long, DeadLetter<K, V>> byId = new TreeMap<>();
   /** The same letters, for reads without the lock (see {@link #lookup}). */
   private final Map<K, DeadLetter<K, V>> byKey = new ConcurrentHashMap<>();
 
@@ -40,8 +46,11 @@ final class DeadLetterStore<K, V> {
 
   /** Adds a letter; returns the key's previous one, or {@code null}. */
   DeadLetter<K, V> add(DeadLetter<K, V> letter) {
-    DeadLetter<K, V> previous = letters.remove(letter.key());
-    letters.put(letter.key(), letter);
+    DeadLetter<K, V> previous = letters.put(letter.key(), letter);
+    if (previous != null) {
+      byId.remove(previous.id);
+    }
+    byId.put(letter.id, letter);
     byKey.put(letter.key(), letter);
     return previous;
   }
@@ -60,7 +69,11 @@ final class DeadLetterStore<K, V> {
 
   DeadLetter<K, V> remove(K key) {
     byKey.remove(key);
-    return letters.remove(key);
+    DeadLetter<K, V> removed = letters.remove(key);
+    if (removed != null) {
+      byId.remove(removed.id);
+    }
+    return removed;
   }
 
   int size() {
@@ -73,7 +86,7 @@ final class DeadLetterStore<K, V> {
 
   List<DeadLetter<K, V>> list(int offset, int limit) {
     List<DeadLetter<K, V>> page = new ArrayList<>(Math.min(limit, Math.max(0, size() - offset)));
-    Iterator<DeadLetter<K, V>> it = letters.values().iterator();
+    Iterator<DeadLetter<K, V>> it = byId.values().iterator();
     for (int skipped = 0; skipped < offset && it.hasNext(); skipped++) {
       it.next();
     }
@@ -86,18 +99,21 @@ final class DeadLetterStore<K, V> {
   /** The letters of {@code keys} (all of them if {@code null}), oldest first. */
   List<DeadLetter<K, V>> select(Collection<? extends K> keys) {
     if (keys == null) {
-      return new ArrayList<>(letters.values());
+      return new ArrayList<>(byId.values());
     }
     List<DeadLetter<K, V>> selected = new ArrayList<>();
-    for (Map.Entry<K, DeadLetter<K, V>> e : letters.entrySet()) {
-      if (keys.contains(e.getKey())) {
-        selected.add(e.getValue());
+    for (DeadLetter<K, V> letter : byId.values()) {
+      if (keys.contains(letter.key())) {
+        selected.add(letter);
       }
     }
     return selected;
   }
 
-  Collection<K> keys() {
-    return letters.keySet();
+  /** The letters' keys, oldest first. */
+  List<K> keys() {
+    List<K> keys = new ArrayList<>(byId.size());
+    byId.values().forEach(letter -> keys.add(letter.key()));
+    return keys;
   }
 }

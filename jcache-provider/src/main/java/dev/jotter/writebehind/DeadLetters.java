@@ -52,8 +52,10 @@ public interface DeadLetters<K, V> {
   Optional<DeadLetter<K, V>> get(K key);
 
   /**
-   * Queues every letter again with a fresh retry budget (say, once the database is fixed). A
-   * letter that cannot be queued (the buffer is full or closed) stays.
+   * Queues every letter again with a fresh retry budget (say, once the database is fixed), all of
+   * them even beyond {@code maxPendingOperations}: the letters' values are held already, and new
+   * mutations meet the overflow policy until the backlog is under the bound again. Once the cache
+   * is closing nothing is queued and the letters stay.
    *
    * @return the number of letters queued
    */

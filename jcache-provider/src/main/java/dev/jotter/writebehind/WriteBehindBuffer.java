@@ -138,7 +138,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private int inFlightBatches;
   private volatile boolean closing;
   private long closeDeadline;
-  private boolean terminated;
+  /** Set by close() once it has reported; volatile for the flusher's check before each call. */
+  private volatile boolean terminated;
   private CloseReport<K> closeReport;
 
   private final WriterHealth health;
@@ -173,7 +174,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     this.letters = new DeadLetterStore<>(config.maxDeadLetters());
     this.health = new WriterHealth(backoff);
     this.sender = new BatchSender<>(cacheName, writer, ticker, health, listener,
-        counters.writerCalls);
+        counters.writerCalls, () -> terminated);
     this.log = new FailureLog<>(cacheName, config, durable);
     this.anchorTicks = ticker.read();
     this.anchorWall = Instant.now();
@@ -657,7 +658,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
           journalFailure = e;
         }
       }
-      made.add((durable && journalFailure != null) ? null : new DeadLetter<>(this, 0, sequence,
+      made.add((durable && journalFailure != null) ? null : new DeadLetter<>(origin, 0, sequence,
           op.key, value, op.attempts, first, last, causeClass, message, cause));
     }
     if (durable && journalFailure == null) {
@@ -689,7 +690,9 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
             handOver(op, successor, true, now);
             journal.markDone(op.sequence);
           } else {
-            addLetter(letter.withId(nextLetterId++));
+            // durable: ordered as journaled, which is the order a restart lists them in, even
+            // when two flushers' letters reach this lock the other way round
+            addLetter(letter.withId(durable ? letter.sequence : nextLetterId++));
             finish(op, now, Outcome.DEAD_LETTERED);
             journal.markDone(op.sequence);
           }
@@ -792,10 +795,18 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     }
   }
 
-  /** Queues a dead letter again if it is still its key's letter; see {@link DeadLetter#resubmit}. */
-  boolean resubmit(DeadLetter<K, V> letter) {
-    return resubmitLetters(List.of(letter.key()), letter) == 1;
-  }
+  /** Where this buffer's letters go back to: {@link DeadLetter#resubmit}. */
+  private final DeadLetter.Origin<K, V> origin = new DeadLetter.Origin<>() {
+    @Override
+    public String cacheName() {
+      return cacheName;
+    }
+
+    @Override
+    public boolean resubmit(DeadLetter<K, V> letter) {
+      return resubmitLetters(List.of(letter.key()), letter) == 1;
+    }
+  };
 
   private int resubmitLetters(Collection<? extends K> keys) {
     return resubmitLetters(keys, null);
@@ -808,17 +819,15 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     try {
       long now = ticker.read();
       for (DeadLetter<K, V> letter : letters.select(keys)) {
-        if (closing || (only != null && letter.id != only.id) || !tryTakeSlot()) {
+        if (closing || (only != null && letter.id != only.id)) {
           continue;
         }
-        long sequence;
-        try {
-          // an operator's act, rare: serializing under the lock keeps the letters' order simple
-          sequence = journal.append(journal.prepare(letter.key(), letter.value()));
-        } catch (RuntimeException e) {
-          usedSlots.decrementAndGet();
-          throw e;
-        }
+        // an operator's act, rare: serializing under the lock keeps the letters' order simple
+        long sequence = journal.append(journal.prepare(letter.key(), letter.value()));
+        // beyond the bound if need be, as recovery does: the letter's value is held already, and
+        // an operator who resubmits all letters after a fix must not have to repeat it until
+        // they fit; mutations wait (overflow policy) until the backlog is under the bound again
+        usedSlots.incrementAndGet();
         letters.remove(letter.key());
         journal.markDone(letter.sequence);
         queue.offer(letter.key(), letter.value(), sequence, now); // nothing queued: a new slot
@@ -1069,7 +1078,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       journal.markDone(older.sequence);
     }
     DeadMark mark = record.dead();
-    DeadLetter<K, V> letter = new DeadLetter<>(this, nextLetterId++, record.sequence(),
+    DeadLetter<K, V> letter = new DeadLetter<>(origin, record.sequence(), record.sequence(),
         record.key(), record.value(), mark.attempts(), mark.firstFailure(), mark.lastFailure(),
         mark.causeClass(), mark.causeMessage(), null);
     DeadLetter<K, V> previous = letters.add(letter);

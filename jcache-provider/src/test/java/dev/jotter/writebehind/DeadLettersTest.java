@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.cache.integration.CacheWriterException;
@@ -133,6 +134,32 @@ class DeadLettersTest {
         h.advance(100);
         assertEquals("3", h.writer.store.get("c"));
         assertEquals(0, h.deadLetters.size());
+      }
+    }
+
+    @Test
+    void allLettersAreResubmittedEvenBeyondTheBoundAndMutationsWaitForTheBacklog() {
+      try (Harness h = poisoned(defaults().batchSize(1).maxPendingOperations(2).maxAttempts(1)
+          .overflowPolicy(dev.jotter.configuration.OverflowPolicy.FAIL), "a", "b", "c")) {
+        h.put("a", "1");
+        h.put("b", "2");
+        h.advance(200);
+        h.put("c", "3");
+        h.advance(200);
+        assertEquals(3, h.deadLetters.size(), "three letters, from a buffer of two slots");
+        h.writer.poison = key -> false;
+
+        assertEquals(3, h.deadLetters.resubmitAll(), "one call resubmits them all");
+        assertEquals(0, h.deadLetters.size());
+        assertEquals(3, h.buffer.statistics().pendingOperations());
+        assertThrows(CacheWriterException.class, () -> h.buffer.reserve("d"),
+            "the backlog is over the bound: the overflow policy applies");
+        h.advance(1_000);
+        assertEquals(List.of("1", "2", "3"),
+            List.of(h.writer.store.get("a"), h.writer.store.get("b"), h.writer.store.get("c")));
+        h.put("d", "4"); // under the bound again
+        h.advance(100);
+        assertEquals("4", h.writer.store.get("d"));
       }
     }
 
@@ -355,6 +382,62 @@ class DeadLettersTest {
 
         assertEquals(1, h.deadLetters.discardAll());
         assertEquals(Set.of(1L, 2L), journal.done, "a discarded letter is done in the journal");
+      }
+    }
+
+    @Test
+    void lettersAreListedInTheirJournalsOrderEvenWhenTheyShowTheOtherWayRound() throws Exception {
+      CountDownLatch bShows = new CountDownLatch(1);
+      long[] aLetter = new long[1];
+      RecordingJournal journal = new RecordingJournal(List.of()) {
+        @Override
+        public synchronized long appendDead(String key, String value, DeadMark mark) {
+          long sequence = super.appendDead(key, value, mark);
+          if (key.equals("a")) {
+            aLetter[0] = sequence;
+          }
+          return sequence;
+        }
+
+        @Override
+        public void awaitDurable(long sequence) {
+          super.awaitDurable(sequence);
+          if (sequence == aLetter()) { // a's letter is journaled first but is forced last
+            await(bShows);
+          }
+        }
+
+        private synchronized long aLetter() {
+          return aLetter[0];
+        }
+      };
+      try (Harness h = Harness.threaded(defaults().batchSize(1).flusherThreads(2).maxAttempts(1)
+          .durability(dev.jotter.configuration.Durability.SYNC)
+          .journalDirectory(java.nio.file.Path.of("unused")), b -> b.journal(journal))) {
+        h.writer.poison = Set.of("a", "b")::contains;
+        h.put("a", "1");
+        h.advance(100); // a's batch fails on one flusher, which journals a's letter, then waits
+        eventually(() -> journal.appended.contains("dead a=1 after 1"));
+        h.put("b", "2");
+        h.advance(100);
+        eventually(() -> h.deadLetters.get("b").isPresent());
+        bShows.countDown();
+        eventually(() -> h.deadLetters.get("a").isPresent());
+
+        assertEquals(List.of("a", "b"), keys(h.deadLetters.list()),
+            "as the journal holds them, and so as they are listed after a restart");
+        assertEquals(List.of("a", "b"), keys(h.deadLetters.list(0, 2)));
+      }
+    }
+
+    private static void await(CountDownLatch latch) {
+      try {
+        if (!latch.await(30, TimeUnit.SECONDS)) {
+          throw new AssertionError("b's letter never showed");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
       }
     }
 

@@ -52,6 +52,12 @@ final class Harness implements AutoCloseable {
     return new Harness(config, true, b -> b);
   }
 
+  /** Like {@link #threaded(WriteBehindConfiguration.Builder)}, with more of the buffer's parts. */
+  static Harness threaded(WriteBehindConfiguration.Builder config,
+      UnaryOperator<WriteBehindBuffer.Builder<String, String>> parts) {
+    return new Harness(config, true, parts);
+  }
+
   private Harness(WriteBehindConfiguration.Builder config, boolean threaded,
       UnaryOperator<WriteBehindBuffer.Builder<String, String>> parts) {
     this.config = config.build();

@@ -718,6 +718,24 @@ class WriteBehindBufferTest {
       }
     }
 
+    @Test
+    void noWriterCallStartsAfterCloseReported() {
+      try (Harness h = Harness.inline(defaults().drainTimeout(Duration.ZERO))) {
+        h.put("a", "1");
+        h.remove("b");
+
+        // close sends both batches at once and, with no drain time, reports them before a
+        // flusher took them up
+        CloseReport<String> report = h.buffer.close();
+        assertEquals(Set.of("a", "b"), Set.copyOf(report.unconfirmedKeys()));
+        h.scheduler.runDue(); // the flusher takes the batches up only now
+
+        assertEquals(List.of(), h.writer.calls,
+            "what close reported unconfirmed is not written behind the user's back");
+        assertEquals(2, h.buffer.statistics().lost());
+      }
+    }
+
     private boolean advanceAnd(Harness h, CompletableFuture<?> done) {
       h.advance(100);
       return done.isDone();
@@ -879,7 +897,7 @@ class WriteBehindBufferTest {
   }
 
   /** Records what the buffer asks of its journal; replays the given records. */
-  static final class RecordingJournal implements Journal<String, String> {
+  static class RecordingJournal implements Journal<String, String> {
     final List<String> appended = Collections.synchronizedList(new ArrayList<>());
     final List<Long> awaited = Collections.synchronizedList(new ArrayList<>());
     final Set<Long> done = ConcurrentHashMap.newKeySet();
