@@ -28,7 +28,9 @@ import java.util.List;
  * <p>Its state is guarded by the buffer's lock; it only ever queues lines on {@link Notices}.
  */
 final class FailureLog<K, V> {
-  private static final Logger logger = System.getLogger(WriteBehindBuffer.class.getName());
+  // the buffer's name, which users configure logging by; spelled out, as the log serves the buffer
+  private static final Logger logger =
+      System.getLogger("dev.jotter.writebehind.WriteBehindBuffer");
   /** How many keys one line names at most. */
   static final int LOGGED_KEYS = 20;
 

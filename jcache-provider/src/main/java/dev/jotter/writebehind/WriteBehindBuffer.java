@@ -6,9 +6,9 @@ import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.OverflowPolicy;
 import dev.jotter.configuration.Ticker;
 import dev.jotter.configuration.WriteBehindConfiguration;
-import dev.jotter.journal.DeadMark;
 import dev.jotter.journal.Journal;
 import dev.jotter.journal.JournalRecord;
+import dev.jotter.writebehind.Dispatcher.Dispatch;
 import dev.jotter.writer.WriterRoute;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,13 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 
@@ -54,22 +48,14 @@ import javax.cache.integration.CacheWriterException;
  *       {@link BatchSender}. A failed operation is retried before any newer operation of its key
  *       is sent, or replaced by the newer one; it is never sent after a newer one.
  *   <li>5. Partial failure and splitting: {@link BatchSender}.
- *   <li>6. Retry and dead letters: a failed operation is retried after an exponential back-off
- *       with jitter until its key's budget ({@code maxAttempts}, {@code maxRetryTime}) is spent,
- *       counted from the key's first failure; a newer mutation coalesced into it or waiting
- *       behind it keeps that budget and is still tried, at least once. Then it becomes a
- *       {@link DeadLetter}, kept in the journal of a durable cache. Whether the writer is down
- *       or a key is poison: {@link WriterHealth}; only the former pauses the flusher.
+ *   <li>6. Retry and dead letters: {@link RetryPolicy} (back-off, the key's budget, hand-over to
+ *       a newer operation) and {@link LetterDesk} (letters journaled before they show, bounded
+ *       without dropping, the operator's view). Whether the writer is down or a key is poison:
+ *       {@link WriterHealth}; only the former pauses the flusher ({@link Dispatcher}).
  *   <li>7. {@link #pending} returns the newest unconfirmed state of a key, a dead letter
  *       included, so the cache can answer reads without its loader, whose database holds an
  *       older state.
- *   <li>8. At most {@code maxPendingOperations} operations are pending or in flight; a
- *       mutation that coalesces needs no slot. {@link #reserve} applies the overflow policy before
- *       the cache changes. (A reservation that expected to coalesce but found the key's operation
- *       sent meanwhile takes a slot anyway: the bound can be exceeded by at most one such
- *       racing mutation per thread; so can a write-through reservation whose key got an
- *       operation queued by another thread between {@link #reserve} and the per-key section: it
- *       queues behind it instead of waiting inside the section.)
+ *   <li>8. The bound and the overflow policy: {@link OverflowGate}, before the cache changes.
  *   <li>9. {@link #flush} returns when everything queued before it is written or dead-lettered,
  *       and says which; {@link #close} drains within {@code drainTimeout} and reports the rest,
  *       with the dead letters a journal cannot keep, as lost.
@@ -77,18 +63,16 @@ import javax.cache.integration.CacheWriterException;
  *
  * <p>Implementation notes.
  *
- * <p><b>Concurrency.</b> One short lock guards the queue, the dead letters and the counters of
- * in-flight batches; it is held to queue an operation, to cut a batch, and to account for a
- * finished one, never across a writer call, a dead-letter handler call or a log line (those are
- * {@link Notices}, delivered in order after unlocking). Without a journal, a mutation of a key
- * whose newest operation still waits does not take it: it swaps the waiting operation's value
- * with a compare-and-set ({@link Op#tryCoalesce}), and the flusher seizes an operation under the
- * lock when it cuts it into a batch, so a swap either lands before the send or fails and queues
- * behind it. Slots are counted lock-free, so {@link #reserve} and {@link #release} take no lock
- * while the buffer has room. Up to {@code flusherThreads} batches are in flight at once (one while
- * the writer is down); a finished batch cuts the next one on its own thread, and a timer on the
- * {@link FlushScheduler} fires when the oldest operation's delay, a retry back-off, or the
- * flusher's pause ends.
+ * <p><b>Concurrency.</b> One short lock ({@link BufferLock}) guards the queue, the dead letters
+ * and the dispatch state; it is held to queue an operation, to cut a batch, and to account for a
+ * finished one, never across a writer call, a journal force, a dead-letter handler call, a
+ * scheduler call or a log line (those are {@link Notices}, delivered in order after unlocking).
+ * Without a journal, a mutation of a key whose newest operation still waits does not take it: it
+ * swaps the waiting operation's value with a compare-and-set ({@link Op#tryCoalesce}), and the
+ * flusher seizes an operation under the lock when it cuts it into a batch, so a swap either lands
+ * before the send or fails and queues behind it. A durable cache serializes before the lock
+ * ({@link Journal#prepare}). The buffer itself coordinates: it runs each step under the lock and
+ * hands what was decided to the part that acts on it after unlocking.
  *
  * <p><b>Memory.</b> Operations are bounded by {@code maxPendingOperations}, dead letters by
  * {@code maxDeadLetters}; nothing else grows with the number of keys ever seen.
@@ -109,9 +93,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private final WriteBehindListener listener;
   private final Ticker ticker;
   private final FlushScheduler scheduler;
-  private final Backoff backoff;
-  private final long maxRetryNanos;
-  private final long blockTimeoutNanos;
   private final boolean durable;
   /**
    * Whether a mutation may coalesce into its key's waiting operation without the lock (see
@@ -119,23 +100,14 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
    */
   private final boolean coalescesWithoutLock;
 
-  private final AtomicInteger usedSlots = new AtomicInteger();
-  private final AtomicInteger blockedReservers = new AtomicInteger();
-
-  private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when operations finish, slots free up, a deadline passes, or the buffer closes. */
-  private final Condition changed = lock.newCondition();
+  private final BufferLock lock;
   // guarded by the lock (the queue's pending() and waiting() excepted)
   private final PendingQueue<K, V> queue;
-  private final DeadLetterStore<K, V> letters;
+  private final OverflowGate<K> gate;
+  private final Dispatcher<K, V> dispatcher;
+  private final RetryPolicy retry;
+  private final LetterDesk<K, V> letters;
   private final List<FlushWatch> flushes = new ArrayList<>(1);
-  private long nextLetterId;
-  /** Letters being journaled outside the lock; they count against maxDeadLetters already. */
-  private int lettersOnTheirWay;
-  /** Operations ordered before this are due at once (flush, close). */
-  private long forceBefore = Long.MIN_VALUE;
-  private long timerAt = Long.MAX_VALUE;
-  private int inFlightBatches;
   private volatile boolean closing;
   private long closeDeadline;
   /** Set by close() once it has reported; volatile for the flusher's check before each call. */
@@ -164,20 +136,25 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     this.scheduler = (b.scheduler == null)
         ? FlushScheduler.daemon(cacheName, config.flusherThreads())
         : b.scheduler;
-    this.backoff = new Backoff(config);
-    this.maxRetryNanos = saturatedNanos(config.maxRetryTime());
-    this.blockTimeoutNanos = saturatedNanos(config.blockTimeout());
+    Backoff backoff = new Backoff(config);
     this.durable = (b.journal != Journal.<K, V>none());
     this.coalescesWithoutLock = config.coalescing() && !durable;
+    this.lock = new BufferLock(ticker, scheduler);
     this.queue = new PendingQueue<>(config.coalescing(), config.batchSize(),
         config.maxWriteDelay().toNanos());
-    this.letters = new DeadLetterStore<>(config.maxDeadLetters());
+    this.gate = new OverflowGate<>(cacheName, config, queue, lock, coalescesWithoutLock,
+        () -> closing, this::closed, counters.overflowEvents);
     this.health = new WriterHealth(backoff);
+    this.dispatcher = new Dispatcher<>(queue, health, config, counters.batches, scheduler,
+        () -> closing, this::send, this::onTimer);
+    this.retry = new RetryPolicy(config, backoff, () -> ThreadLocalRandom.current().nextDouble());
     this.sender = new BatchSender<>(cacheName, writer, ticker, health, listener,
         counters.writerCalls, () -> terminated);
     this.log = new FailureLog<>(cacheName, config, durable);
     this.anchorTicks = ticker.read();
     this.anchorWall = Instant.now();
+    this.letters = new LetterDesk<K, V>(cacheName, config.maxDeadLetters(), journal, durable,
+        handler, log, notices, counters, lock, this::wall, this::resubmitLetters);
   }
 
   /**
@@ -220,17 +197,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
    * @throws IllegalStateException if the buffer is closed
    */
   public Reservation reserve(K key) {
-    requireNonNull(key, "key");
-    checkOpen();
-    if (coalescesWithoutLock && queue.waiting(key) != null) {
-      // expected to coalesce, so no slot: clause 8's race if the operation leaves meanwhile
-      return new Reservation(false, false);
-    }
-    if (tryTakeSlot()) {
-      return new Reservation(false, true);
-    }
-    counters.overflowEvents.increment();
-    return reserveWhenFull(key);
+    return gate.reserve(requireNonNull(key, "key"));
   }
 
   /**
@@ -256,13 +223,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
    * makes take time.
    */
   public void release(Reservation reservation) {
-    if (reservation.holdsSlot) {
-      reservation.holdsSlot = false;
-      usedSlots.decrementAndGet();
-      if (blockedReservers.get() > 0) {
-        signalChanged();
-      }
-    }
+    gate.giveBack(reservation);
     if (reservation.journaled) {
       reservation.journaled = false;
       journal.awaitDurable(reservation.sequence);
@@ -277,43 +238,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   public WriterRoute.Pending<V> pending(K key) {
     WriterRoute.Pending<V> pending = queue.pending(key);
     return (pending != null) ? pending : letters.lookup(key);
-  }
-
-  private Reservation reserveWhenFull(K key) {
-    OverflowPolicy policy = config.overflowPolicy();
-    long deadline = deadlineAfter(blockTimeoutNanos);
-    lock.lock();
-    // counted before trying, so that release() of an unused slot cannot miss this waiter
-    blockedReservers.incrementAndGet();
-    try {
-      for (;;) {
-        checkOpen();
-        if (tryTakeSlot()) {
-          return new Reservation(false, true);
-        } else if (queue.coalescable(key) != null) {
-          return new Reservation(false, false);
-        } else if (policy == OverflowPolicy.WRITE_THROUGH) {
-          if (!queue.contains(key)) {
-            return new Reservation(true, false);
-          }
-          awaitWriteThrough(key, deadline); // then look again: a slot may have freed up too
-        } else if (policy == OverflowPolicy.FAIL
-            || !await(() -> closing || usedSlots.get() < config.maxPendingOperations()
-                || queue.coalescable(key) != null, deadline)) {
-          throw new CacheWriterException("Write-behind buffer of cache '" + cacheName
-              + "' is full: maxPendingOperations=" + config.maxPendingOperations()
-              + ", overflowPolicy=" + policy
-              + ((policy == OverflowPolicy.BLOCK) ? " waited " + config.blockTimeout() : ""));
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CacheWriterException("Interrupted while waiting for room in the write-behind "
-          + "buffer of cache '" + cacheName + "'", e);
-    } finally {
-      blockedReservers.decrementAndGet();
-      lock.unlock();
-    }
   }
 
   private void apply(Reservation reservation, K key, V value) {
@@ -338,17 +262,17 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       // since then is queued and this one behind it, over the bound (clause 8), never waited for
       synchronous = reservation.writeThrough && !queue.contains(key);
       if (synchronous) {
-        supersedeDeadLetter(key);
+        letters.supersede(key);
       } else {
         Op<K, V> replaced = queue.coalescable(key);
         long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
         long sequence = (prepared == null) ? 0 : journal.append(prepared);
         reservation.journaled = true;
         reservation.sequence = sequence;
-        supersedeDeadLetter(key);
+        letters.supersede(key);
         Op<K, V> op = queue.offer(key, value, sequence, ticker.read());
         if (op != replaced) {
-          takeReservedSlot(reservation);
+          gate.takeReserved(reservation);
         } else {
           counters.coalesced.increment();
           // under the lock, like the append: a flush or close that follows must find it done
@@ -362,21 +286,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     if (synchronous) {
       writeSynchronously(key, value);
     }
-    execute(next);
+    dispatcher.execute(next);
     notices.deliver();
-  }
-
-  /**
-   * Waits, holding the lock, while the key's operation is in flight and the buffer full, so
-   * write-through never reorders a key. Runs in {@link #reserve}, outside the cache's per-key
-   * section, so the wait holds up no other key (and not the storage engine's lock of this one).
-   */
-  private void awaitWriteThrough(K key, long deadline) throws InterruptedException {
-    if (!await(() -> closing || usedSlots.get() < config.maxPendingOperations()
-        || queue.coalescable(key) != null || !queue.contains(key), deadline)) {
-      throw new CacheWriterException("Write-through overflow of cache '" + cacheName
-          + "' waited " + config.blockTimeout() + " for the pending operations of its key");
-    }
   }
 
   private void writeSynchronously(K key, V value) {
@@ -399,136 +310,23 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     listener.onConfirmed(nanos);
   }
 
-  /** A mutation of a key makes its dead letter stale; under the lock, ordered with resubmission. */
-  private void supersedeDeadLetter(K key) {
-    if (!letters.isEmpty()) {
-      DeadLetter<K, V> stale = letters.remove(key);
-      if (stale != null) {
-        journal.markDone(stale.sequence);
-        notices.add(() -> handler.superseded(key));
-      }
-    }
-  }
-
-  private boolean tryTakeSlot() {
-    int max = config.maxPendingOperations();
-    for (int used = usedSlots.get(); used < max; used = usedSlots.get()) {
-      if (usedSlots.compareAndSet(used, used + 1)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void takeReservedSlot(Reservation reservation) {
-    if (reservation.holdsSlot) {
-      reservation.holdsSlot = false;
-    } else {
-      usedSlots.incrementAndGet(); // the race described in clause 8 of the class javadoc
-    }
-  }
-
   /* ---------------- Batches ---------------- */
 
-  /**
-   * Cuts the batches that may leave now and decides the next timer, under the lock; the caller
-   * sends and schedules them with {@link #execute} after unlocking, so that neither the
-   * scheduler (which users may supply) nor a rejected task ever runs under the lock.
-   */
+  /** Cuts the batches that may leave now, under the lock; see {@link Dispatcher}. */
   private Dispatch<K, V> takeBatches() {
-    if (terminated) {
-      return Dispatch.none();
-    }
-    long now = ticker.read();
-    List<List<Op<K, V>>> taken = List.of();
-    boolean down = health.isDown();
-    int permits = down ? 1 : config.flusherThreads();
-    while (inFlightBatches < permits && now >= health.pausedUntil()) {
-      // while the writer is down, one operation per pause probes it (see WriterHealth)
-      List<Op<K, V>> batch = queue.cut(now, forceBefore, down ? 1 : config.batchSize());
-      if (batch.isEmpty()) {
-        break;
-      }
-      if (taken.isEmpty()) {
-        taken = new ArrayList<>(1);
-      }
-      taken.add(batch);
-      inFlightBatches++;
-      counters.batches.increment();
-    }
-    long timer = nextTimer(now, permits);
-    if (taken.isEmpty() && timer == Long.MAX_VALUE) {
-      return Dispatch.none();
-    }
-    return new Dispatch<>(taken, timer, (timer == Long.MAX_VALUE) ? 0 : Math.max(0, timer - now));
-  }
-
-  /** When the next timer must fire, or {@code Long.MAX_VALUE} if none is needed. */
-  private long nextTimer(long now, int permits) {
-    if (inFlightBatches >= permits) {
-      return Long.MAX_VALUE; // the next finished batch dispatches
-    }
-    long next = queue.nextDueAt(now, forceBefore);
-    if (next == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    long at = Math.max(next, health.pausedUntil());
-    // an earlier timer may still be outstanding; it finds nothing due, which is harmless
-    if (at < timerAt) {
-      timerAt = at;
-      return at;
-    }
-    return Long.MAX_VALUE;
+    return terminated ? Dispatch.none() : dispatcher.take(ticker.read());
   }
 
   private void onTimer(long at) {
     Dispatch<K, V> next;
     lock.lock();
     try {
-      if (timerAt == at) {
-        timerAt = Long.MAX_VALUE;
-      }
+      dispatcher.timerFired(at);
       next = takeBatches();
     } finally {
       lock.unlock();
     }
-    execute(next);
-  }
-
-  /** Sends the batches and arms the timer of a {@link Dispatch}; outside the lock. */
-  private void execute(Dispatch<K, V> next) {
-    for (List<Op<K, V>> batch : next.batches()) {
-      try {
-        scheduler.execute(() -> send(batch));
-      } catch (RejectedExecutionException e) {
-        if (!closing) {
-          throw e;
-        } // else close() gave up on the batch between cutting and sending it: reported lost
-      }
-    }
-    if (next.timerAt() != Long.MAX_VALUE) {
-      long at = next.timerAt();
-      try {
-        scheduler.schedule(() -> onTimer(at), next.delayNanos());
-      } catch (RejectedExecutionException e) {
-        if (!closing) {
-          throw e;
-        } // else the scheduler closed after the drain: nothing is left to time
-      }
-    }
-  }
-
-  /**
-   * What {@link #takeBatches} decided under the lock: batches to send, and the time of the timer
-   * to arm ({@code Long.MAX_VALUE}: none) after {@code delayNanos}.
-   */
-  private record Dispatch<K, V>(List<List<Op<K, V>>> batches, long timerAt, long delayNanos) {
-    private static final Dispatch<?, ?> NONE = new Dispatch<>(List.of(), Long.MAX_VALUE, 0);
-
-    @SuppressWarnings("unchecked")
-    static <K, V> Dispatch<K, V> none() {
-      return (Dispatch<K, V>) NONE;
-    }
+    dispatcher.execute(next);
   }
 
   /** Sends a batch on a flusher thread and accounts for what became of it. */
@@ -548,7 +346,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     List<Op<K, V>> dying = new ArrayList<>(0);
     lock.lock();
     try {
-      inFlightBatches--;
+      dispatcher.batchDone();
       if (!terminated) {
         long now = ticker.read();
         List<Op<K, V>> done = new ArrayList<>(batch.size());
@@ -563,17 +361,18 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         for (Op<K, V> op : result.unsent) {
           queue.unsent(op, now);
         }
-        log.batch(result, queue.hasRetries() || inFlightBatches > 0, counters.deadLettered.sum(),
+        log.batch(result, queue.hasRetries() || dispatcher.inFlight() > 0,
+            counters.deadLettered.sum(),
             now, notices);
         next = takeBatches();
         // before waking flush() and close(): what they saw finish must be done in the journal
         done.forEach(op -> journal.markDone(op.sequence));
       }
-      changed.signalAll();
+      lock.signalAll();
     } finally {
       lock.unlock();
     }
-    execute(next);
+    dispatcher.execute(next);
     if (!dying.isEmpty()) {
       deadLetter(dying);
     }
@@ -587,102 +386,61 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private void failed(BatchSender.Failure<K, V> failure, long now, List<Op<K, V>> done,
       List<Op<K, V>> dying) {
     Op<K, V> op = failure.op();
-    op.failed(failure.at(), failure.cause(), true);
     counters.failed.increment();
-    op.notBefore = now + backoff.delayNanos(op.attempts, ThreadLocalRandom.current().nextDouble());
-    boolean exhausted = isExhausted(op, now);
     Op<K, V> successor = queue.successor(op);
-    if (successor != null && (config.coalescing() || exhausted)) {
-      handOver(op, successor, exhausted, now);
-      done.add(op);
-    } else if (!exhausted) {
-      counters.retried.increment();
-      queue.retry(op, now);
-    } else if (letters.size() + lettersOnTheirWay < letters.capacity()) {
-      lettersOnTheirWay++;
-      dying.add(op); // stays in flight: the key's next operation cannot overtake its letter
-    } else {
-      if (!op.parked) {
-        op.parked = true;
-        counters.deadLetterOverflow.increment();
+    switch (retry.charge(op, failure.cause(), failure.at(), now, successor != null)) {
+      case HAND_OVER -> {
+        handOver(op, successor, retry.isExhausted(op, now), now);
+        done.add(op);
       }
-      log.deadLettersFull(op.key, letters.capacity(), notices);
-      op.notBefore = now + config.maxBackoff().toNanos();
-      queue.retry(op, now);
+      case RETRY -> {
+        counters.retried.increment();
+        queue.retry(op, now);
+      }
+      case DEAD_LETTER -> {
+        if (letters.claim()) {
+          dying.add(op); // stays in flight: the key's next operation cannot overtake its letter
+        } else {
+          if (!op.parked) {
+            op.parked = true;
+            counters.deadLetterOverflow.increment();
+          }
+          log.deadLettersFull(op.key, letters.capacity(), notices);
+          op.notBefore = retry.parkedRetryAt(now);
+          queue.retry(op, now);
+        }
+      }
+      default -> throw new AssertionError();
     }
   }
 
-  /**
-   * A failed operation gives way to the newer one waiting behind it, which decides the key's
-   * final state and keeps the key's budget; if that budget is spent, it is still tried once: it
-   * may be valid where the old value was not.
-   */
+  /** A failed operation gives way to the newer one waiting behind it (see RetryPolicy). */
   private void handOver(Op<K, V> op, Op<K, V> successor, boolean exhausted, long now) {
-    successor.inherit(op);
-    if (exhausted) {
-      successor.attempts = Math.min(successor.attempts, config.maxAttempts() - 1);
-      successor.notBefore = now;
-    }
+    retry.handOver(op, successor, exhausted, now);
     counters.coalesced.increment();
     finish(op, now, Outcome.SUPERSEDED);
   }
 
-  private boolean isExhausted(Op<K, V> op, long now) {
-    return (op.attempts >= config.maxAttempts()) || (now - op.firstFailureAt >= maxRetryNanos);
-  }
-
   /**
-   * Turns operations whose budget is spent into dead letters. The journal record of each letter
-   * is written, and made as durable as the journal makes mutations ({@code SYNC}: forced), outside
-   * the lock and before the letter shows, so that a letter an operator has seen survives a crash;
-   * meanwhile the operations stay in flight, so nothing of their keys overtakes them.
+   * Turns operations whose budget is spent into dead letters: journaled outside the lock by the
+   * {@link LetterDesk}, then shown, unless a newer mutation of the key arrived meanwhile.
    */
   private void deadLetter(List<Op<K, V>> dying) {
-    List<DeadLetter<K, V>> made = new ArrayList<>(dying.size());
-    RuntimeException journalFailure = null;
-    long newest = 0;
-    for (Op<K, V> op : dying) {
-      Throwable cause = op.lastFailure;
-      String causeClass = (cause == null) ? "unknown" : cause.getClass().getName();
-      String message = (cause == null) ? null : cause.getMessage();
-      Instant first = wall(op.firstFailureAt);
-      Instant last = wall(op.lastFailureAt);
-      V value = op.value();
-      long sequence = op.sequence;
-      if (durable && journalFailure == null) {
-        try {
-          sequence = journal.appendDead(op.key, value,
-              new DeadMark(op.attempts, first, last, causeClass, message));
-          newest = Math.max(newest, sequence);
-        } catch (RuntimeException e) {
-          journalFailure = e;
-        }
-      }
-      made.add((durable && journalFailure != null) ? null : new DeadLetter<>(origin, 0, sequence,
-          op.key, value, op.attempts, first, last, causeClass, message, cause));
-    }
-    if (durable && journalFailure == null) {
-      try {
-        journal.awaitDurable(newest);
-      } catch (RuntimeException e) {
-        journalFailure = e;
-        made.replaceAll(letter -> null);
-      }
-    }
+    LetterDesk.Made<K, V> made = letters.journal(dying);
     Dispatch<K, V> next = Dispatch.none();
     lock.lock();
     try {
-      lettersOnTheirWay -= dying.size();
+      letters.arrived(dying.size());
       if (!terminated) {
         long now = ticker.read();
         for (int i = 0; i < dying.size(); i++) {
           Op<K, V> op = dying.get(i);
-          DeadLetter<K, V> letter = made.get(i);
+          DeadLetter<K, V> letter = made.letters().get(i);
           Op<K, V> successor = queue.successor(op);
           if (letter == null) {
             // the journal failed: keep the operation pending rather than hold a letter it lost
-            log.deadLetterNotJournaled(op.key, journalFailure, notices);
-            op.notBefore = now + config.maxBackoff().toNanos();
+            log.deadLetterNotJournaled(op.key, made.journalFailure(), notices);
+            op.notBefore = retry.parkedRetryAt(now);
             queue.retry(op, now);
           } else if (successor != null) {
             // a newer mutation arrived meanwhile: the letter is stale before anyone saw it
@@ -690,36 +448,24 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
             handOver(op, successor, true, now);
             journal.markDone(op.sequence);
           } else {
-            // durable: ordered as journaled, which is the order a restart lists them in, even
-            // when two flushers' letters reach this lock the other way round
-            addLetter(letter.withId(durable ? letter.sequence : nextLetterId++));
+            letters.add(letter);
             finish(op, now, Outcome.DEAD_LETTERED);
             journal.markDone(op.sequence);
           }
         }
         next = takeBatches();
       }
-      changed.signalAll();
+      lock.signalAll();
     } finally {
       lock.unlock();
     }
-    execute(next);
-  }
-
-  private void addLetter(DeadLetter<K, V> letter) {
-    DeadLetter<K, V> previous = letters.add(letter);
-    if (previous != null) {
-      journal.markDone(previous.sequence);
-    }
-    counters.deadLettered.increment();
-    log.deadLettered(letter, letters.size() == 1, notices);
-    notices.add(() -> handler.deadLettered(letter));
+    dispatcher.execute(next);
   }
 
   /** The head of its key left the buffer: free its slot and tell the flushes waiting for it. */
   private void finish(Op<K, V> op, long now, Outcome outcome) {
     queue.finish(op, now);
-    usedSlots.decrementAndGet();
+    gate.free();
     for (FlushWatch watch : flushes) {
       if (op.order < watch.barrier) {
         watch.count(outcome);
@@ -731,87 +477,10 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
 
   @Override
   public DeadLetters<K, V> deadLetters() {
-    return deadLetterView;
+    return letters.view;
   }
 
-  private final DeadLetters<K, V> deadLetterView = new DeadLetters<>() {
-    @Override
-    public int size() {
-      return locked(letters::size);
-    }
-
-    @Override
-    public int capacity() {
-      return letters.capacity();
-    }
-
-    @Override
-    public List<DeadLetter<K, V>> list(int offset, int limit) {
-      if (offset < 0 || limit < 0) {
-        throw new IllegalArgumentException("offset and limit must be at least 0, were " + offset
-            + " and " + limit);
-      }
-      return locked(() -> letters.list(offset, limit));
-    }
-
-    @Override
-    public Optional<DeadLetter<K, V>> get(K key) {
-      requireNonNull(key, "key");
-      return Optional.ofNullable(locked(() -> letters.get(key)));
-    }
-
-    @Override
-    public int resubmitAll() {
-      return resubmitLetters(null);
-    }
-
-    @Override
-    public int resubmit(Collection<? extends K> keys) {
-      return resubmitLetters(requireNonNull(keys, "keys"));
-    }
-
-    @Override
-    public int discardAll() {
-      return discardLetters(null);
-    }
-
-    @Override
-    public int discard(Collection<? extends K> keys) {
-      return discardLetters(requireNonNull(keys, "keys"));
-    }
-
-    @Override
-    public String toString() {
-      return "DeadLetters[" + cacheName + ", " + size() + " of " + capacity() + "]";
-    }
-  };
-
-  private <T> T locked(Supplier<T> read) {
-    lock.lock();
-    try {
-      return read.get();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Where this buffer's letters go back to: {@link DeadLetter#resubmit}. */
-  private final DeadLetter.Origin<K, V> origin = new DeadLetter.Origin<>() {
-    @Override
-    public String cacheName() {
-      return cacheName;
-    }
-
-    @Override
-    public boolean resubmit(DeadLetter<K, V> letter) {
-      return resubmitLetters(List.of(letter.key()), letter) == 1;
-    }
-  };
-
-  private int resubmitLetters(Collection<? extends K> keys) {
-    return resubmitLetters(keys, null);
-  }
-
+  /** Queues letters again with a fresh budget; see {@link DeadLetters#resubmitAll}. */
   private int resubmitLetters(Collection<? extends K> keys, DeadLetter<K, V> only) {
     int resubmitted = 0;
     Dispatch<K, V> next = Dispatch.none();
@@ -827,9 +496,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         // beyond the bound if need be, as recovery does: the letter's value is held already, and
         // an operator who resubmits all letters after a fix must not have to repeat it until
         // they fit; mutations wait (overflow policy) until the backlog is under the bound again
-        usedSlots.incrementAndGet();
-        letters.remove(letter.key());
-        journal.markDone(letter.sequence);
+        gate.takeBeyondBound();
+        letters.resubmitted(letter);
         queue.offer(letter.key(), letter.value(), sequence, now); // nothing queued: a new slot
         resubmitted++;
       }
@@ -837,28 +505,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     } finally {
       lock.unlock();
     }
-    execute(next);
+    dispatcher.execute(next);
     return resubmitted;
-  }
-
-  private int discardLetters(Collection<? extends K> keys) {
-    List<K> discarded = new ArrayList<>();
-    lock.lock();
-    try {
-      for (DeadLetter<K, V> letter : letters.select(keys)) {
-        letters.remove(letter.key());
-        journal.markDone(letter.sequence);
-        discarded.add(letter.key());
-      }
-      counters.deadLettersDiscarded.add(discarded.size());
-      if (!discarded.isEmpty()) {
-        log.discarded(discarded, notices);
-      }
-    } finally {
-      lock.unlock();
-    }
-    notices.deliver();
-    return discarded.size();
   }
 
   @Override
@@ -908,23 +556,23 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   @Override
   public FlushResult flush(Duration timeout) {
     long start = ticker.read();
-    long deadline = deadlineAfter(saturatedNanos(timeout));
+    long deadline = lock.deadlineAfter(BufferLock.saturatedNanos(timeout));
     FlushWatch watch;
     Dispatch<K, V> next;
     lock.lock();
     try {
       watch = new FlushWatch(queue.nextOrder());
       flushes.add(watch);
-      forceBefore = Math.max(forceBefore, watch.barrier);
+      dispatcher.forceBefore(watch.barrier);
       next = takeBatches();
     } finally {
       lock.unlock();
     }
-    execute(next);
+    dispatcher.execute(next);
     lock.lock();
     try {
       try {
-        await(() -> terminated || queue.flushedBefore(watch.barrier), deadline);
+        lock.await(() -> terminated || queue.flushedBefore(watch.barrier), deadline);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -956,14 +604,14 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
         return;
       }
       closing = true;
-      closeDeadline = deadlineAfter(saturatedNanos(config.drainTimeout()));
-      forceBefore = Long.MAX_VALUE;
-      changed.signalAll(); // blocked reservers fail now
+      closeDeadline = lock.deadlineAfter(BufferLock.saturatedNanos(config.drainTimeout()));
+      dispatcher.forceBefore(Long.MAX_VALUE);
+      lock.signalAll(); // blocked reservers fail now
       next = takeBatches();
     } finally {
       lock.unlock();
     }
-    execute(next);
+    dispatcher.execute(next);
   }
 
   /**
@@ -982,12 +630,12 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     try {
       if (closeReport != null || terminated) {
         while (closeReport == null) {
-          changed.awaitUninterruptibly();
+          lock.awaitSignal();
         }
         return closeReport;
       }
       try {
-        await(queue::isEmpty, closeDeadline);
+        lock.await(queue::isEmpty, closeDeadline);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -1003,7 +651,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       closeReport = new CloseReport<>(unconfirmed.isEmpty(), unconfirmed.size(), unconfirmed,
           letters.size(), new ArrayList<>(letters.keys()), durable);
       counters.lost.add(closeReport.lost());
-      changed.signalAll();
+      lock.signalAll();
     } finally {
       lock.unlock();
     }
@@ -1044,16 +692,16 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       journal.replay(record -> {
         if (record.isDeadLetter()) {
           replayed[1]++;
-          recoverDeadLetter(record, now);
+          recoverDeadLetter(record);
           return;
         }
         replayed[0]++;
-        supersedeDeadLetter(record.key());
+        letters.supersede(record.key());
         Op<K, V> replaced = queue.coalescable(record.key());
         long replacedSequence = (replaced == null) ? 0 : replaced.sequence;
         Op<K, V> op = queue.offer(record.key(), record.value(), record.sequence(), now);
         if (op != replaced) {
-          usedSlots.incrementAndGet(); // recovered operations may exceed the bound: never drop them
+          gate.takeBeyondBound(); // recovered operations may exceed the bound: never drop them
         } else {
           journal.markDone(replacedSequence);
         }
@@ -1067,72 +715,20 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     } finally {
       lock.unlock();
     }
-    execute(next);
+    dispatcher.execute(next);
     notices.deliver();
   }
 
-  private void recoverDeadLetter(JournalRecord<K, V> record, long now) {
+  private void recoverDeadLetter(JournalRecord<K, V> record) {
     // a crash between a dead letter's record and its operation's DONE: the letter is newer
     for (Op<K, V> older : queue.discard(record.key())) {
-      usedSlots.decrementAndGet();
+      gate.free();
       journal.markDone(older.sequence);
     }
-    DeadMark mark = record.dead();
-    DeadLetter<K, V> letter = new DeadLetter<>(origin, record.sequence(), record.sequence(),
-        record.key(), record.value(), mark.attempts(), mark.firstFailure(), mark.lastFailure(),
-        mark.causeClass(), mark.causeMessage(), null);
-    DeadLetter<K, V> previous = letters.add(letter);
-    if (previous != null) {
-      journal.markDone(previous.sequence);
-    }
+    letters.recover(record);
   }
 
   /* ---------------- Helpers ---------------- */
-
-  /**
-   * Waits, holding the lock (exactly once), until {@code done} holds or the ticker passes
-   * {@code deadline}. The wait is timed in real time too; a scheduler timer wakes it at the
-   * deadline of a fake ticker.
-   */
-  private boolean await(BooleanSupplier done, long deadline) throws InterruptedException {
-    boolean timerSet = false;
-    while (!done.getAsBoolean()) {
-      long remaining = deadline - ticker.read();
-      if (remaining <= 0) {
-        return false;
-      }
-      if (!timerSet && (deadline != Long.MAX_VALUE)) {
-        timerSet = true;
-        // the scheduler may be the user's: never call it under the lock. Whatever changed while
-        // the lock was free (the timer may even have fired) is seen by the checks above, again.
-        lock.unlock();
-        try {
-          scheduler.schedule(this::signalChanged, remaining);
-        } finally {
-          lock.lock();
-        }
-        continue;
-      }
-      changed.awaitNanos(remaining);
-    }
-    return true;
-  }
-
-  private void signalChanged() {
-    lock.lock();
-    try {
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** New reservations stop when close() begins. */
-  private void checkOpen() {
-    if (closing) {
-      throw closed();
-    }
-  }
 
   /** Mutations holding a reservation are still queued while close() drains. */
   private void checkNotTerminated() {
@@ -1143,20 +739,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
 
   private IllegalStateException closed() {
     return new IllegalStateException("Write-behind buffer of cache '" + cacheName + "' is closed");
-  }
-
-  private long deadlineAfter(long nanos) {
-    long now = ticker.read();
-    long deadline = now + nanos;
-    return (nanos == Long.MAX_VALUE || deadline < now) ? Long.MAX_VALUE : deadline;
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   /**
