@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,12 +21,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@link Journal} in append-only segment files of one directory: the durable log of a
@@ -94,10 +90,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   /** The default {@code syncInterval} of ASYNC, 10 ms (the cache configuration's default). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(10);
   static final long MIN_SEGMENT_SIZE = 256;
-  static final String COMPACTION_SUFFIX = ".compacting";
+  static final String COMPACTION_SUFFIX = SegmentScan.COMPACTION_SUFFIX;
 
   private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
-  private static final Pattern SEGMENT_NAME = Pattern.compile("journal-(\\d{20})\\.log");
   private static final int BUFFER_SIZE = 256 << 10;
   /** Segments created after a compaction candidate (the active one not counted): its records must be older. */
   private static final int YOUNG_SEGMENTS = 2;
@@ -113,8 +108,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final ReentrantLock appendLock = new ReentrantLock();
   // guarded by appendLock
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
-  private final Map<Long, Entry<K>> unfinished = new HashMap<>();
-  private final Map<K, List<Entry<K>>> unfinishedByKey = new HashMap<>();
+  private final Map<Long, Unfinished<K>> unfinished = new HashMap<>();
+  private final Map<K, List<Unfinished<K>>> unfinishedByKey = new HashMap<>();
   private final List<Segment> retiredUnsynced = new ArrayList<>();
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
   private Segment active;
@@ -126,12 +121,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private boolean directoryDirty;
   private boolean closed;
   private IOException failure;
-  private List<Entry<K>> toReplay;
+  private List<Unfinished<K>> toReplay;
 
-  private final ReentrantLock syncLock = new ReentrantLock();
-  private final Condition syncDone = syncLock.newCondition();
-  private volatile long durableSequence;
-  private boolean syncing; // guarded by syncLock
+  private final GroupCommit commit;
   private volatile long lastSyncStartNanos;
 
   private final ReentrantLock maintenanceLock = new ReentrantLock();
@@ -151,26 +143,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final AtomicLong deletedSegments = new AtomicLong();
   private final AtomicLong compactions = new AtomicLong();
   private final AtomicLong implicitlyFinishedAtStart = new AtomicLong();
-
-  /** An unfinished operation: where it lives, and its key once known (for the per-key rule). */
-  static final class Entry<K> {
-    final long sequence;
-    final int frameSize;
-    Segment segment;
-    K key;
-    /** The bytes read at start-up, until replay hands them over. */
-    byte[] keyBytes;
-    byte[] valueBytes;
-    /** The dead-letter mark read at start-up, for a dead letter; else null. */
-    byte[] markBytes;
-    boolean delete;
-
-    Entry(long sequence, int frameSize, Segment segment) {
-      this.sequence = sequence;
-      this.frameSize = frameSize;
-      this.segment = segment;
-    }
-  }
 
   private FileJournal(Builder<K, V> b) {
     this.directory = b.directory;
@@ -195,6 +167,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     this.directoryLock = DirectoryLock.acquire(directory, files);
     try {
       recover();
+      this.commit = new GroupCommit(this::sync, lastSequence);
     } catch (IOException | RuntimeException e) {
       closeChannels();
       directoryLock.close();
@@ -239,100 +212,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /* ---------------- Start-up: read what is on disk ---------------- */
 
-  /** A WRITE or DELETE read at start-up, unfinished so far. */
-  private static final class Scanned {
-    final RecordFormat.Frame frame;
-    final Segment segment;
-    final ByteBuffer key;
-
-    Scanned(RecordFormat.Frame frame, Segment segment) {
-      this.frame = frame;
-      this.segment = segment;
-      this.key = ByteBuffer.wrap(frame.key);
-    }
-  }
-
   private void recover() throws IOException {
-    List<Path> found = new ArrayList<>();
-    for (Path file : files.list(directory)) {
-      String name = file.getFileName().toString();
-      if (name.endsWith(COMPACTION_SUFFIX)) {
-        files.deleteIfExists(file); // a compaction that did not finish; the original is intact
-      } else if (SEGMENT_NAME.matcher(name).matches()) {
-        found.add(file);
-      }
-    }
-    found.sort(null); // zero-padded names sort by first sequence
-    TreeMap<Long, Scanned> open = new TreeMap<>();
-    Map<ByteBuffer, List<Scanned>> openByKey = new HashMap<>();
-    Set<Long> implicitlyDone = new HashSet<>();
-    long maxSequence = 0;
-    long maxName = 0;
-    for (int i = 0; i < found.size(); i++) {
-      Path file = found.get(i);
-      Matcher m = SEGMENT_NAME.matcher(file.getFileName().toString());
-      m.matches();
-      long first = Long.parseLong(m.group(1));
-      maxName = Math.max(maxName, first);
-      boolean last = (i == found.size() - 1);
-      Segment segment = new Segment(first, file, 0);
-      segment.ordinal = ++segmentsCreated;
-      segments.put(first, segment);
-      try (RecordFormat.Reader reader = new RecordFormat.Reader(files.openRead(file))) {
-        try {
-          if (reader.readHeader()) {
-            for (RecordFormat.Frame f = reader.next(); f != null; f = reader.next()) {
-              maxSequence = Math.max(maxSequence, f.sequence);
-              if (f.isOp()) {
-                Scanned s = new Scanned(f, segment);
-                Scanned duplicate = open.put(f.sequence, s);
-                if (duplicate != null) { // never written so; keep the newer copy
-                  openByKey.get(duplicate.key).remove(duplicate);
-                }
-                openByKey.computeIfAbsent(s.key, k -> new ArrayList<>()).add(s);
-              } else {
-                scanDone(f.sequence, segment, open, openByKey, implicitlyDone);
-              }
-            }
-          }
-          segment.size = reader.position();
-        } catch (RecordFormat.Corrupt c) {
-          segment.size = c.offset;
-          long dropped = reader.fileSize() - c.offset;
-          if (last) {
-            cutTail(file, c, dropped);
-          } else {
-            corruptSegments.incrementAndGet();
-            LOG.log(Level.ERROR, () -> "Journal segment " + file + " is corrupt at offset "
-                + c.offset + " (" + c.getMessage() + "): its " + dropped + " bytes from there "
-                + "are unreadable; the operations they held are lost or may be written again. "
-                + "Later segments are replayed; this file is kept for inspection until its "
-                + "readable records are finished.");
-          }
-        }
-      }
-    }
-    for (Scanned s : open.values()) {
-      Entry<K> e = new Entry<>(s.frame.sequence, s.frame.size, s.segment);
-      e.keyBytes = s.frame.key;
-      e.valueBytes = s.frame.value;
-      e.delete = s.frame.isDelete();
-      e.markBytes = s.frame.mark;
+    SegmentScan<K> scan = SegmentScan.of(files, directory);
+    segments.putAll(scan.segments);
+    segmentsCreated = scan.segments.size();
+    corruptTailRecoveries.set(scan.corruptTails);
+    corruptSegments.set(scan.corruptSegments);
+    for (Unfinished<K> e : scan.unfinished) {
       unfinished.put(e.sequence, e);
-      s.segment.live++;
-      s.segment.liveBytes += e.frameSize;
     }
-    toReplay = new ArrayList<>(unfinished.size());
-    for (Scanned s : open.values()) {
-      toReplay.add(unfinished.get(s.frame.sequence));
-    }
-    nextSequence = Math.max(maxSequence, maxName) + 1;
+    toReplay = scan.unfinished;
+    nextSequence = scan.nextSequence;
     lastSequence = nextSequence - 1;
-    durableSequence = lastSequence;
     active = createSegment(nextSequence);
-    implicitlyFinishedAtStart.set(implicitlyDone.size());
+    implicitlyFinishedAtStart.set(scan.implicitlyDone.size());
     // finish on disk what the per-key rule finished in memory, or it could come back later
-    for (long sequence : implicitlyDone) {
+    for (long sequence : scan.implicitlyDone) {
       Segment holder = segmentHolding(sequence);
       if (holder != null) {
         appendFrame(RecordFormat.encodeDone(sequence));
@@ -341,48 +236,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  /** A DONE read at start-up: finishes its operation and, by the per-key rule, older ones. */
-  private static void scanDone(long sequence, Segment segment, TreeMap<Long, Scanned> open,
-      Map<ByteBuffer, List<Scanned>> openByKey, Set<Long> implicitlyDone) {
-    implicitlyDone.remove(sequence);
-    Scanned done = open.remove(sequence);
-    if (done == null) {
-      return; // its segment is gone or it was finished already
-    }
-    if (done.segment != segment) {
-      segment.dependsOn.put(done.segment, 0L);
-    }
-    List<Scanned> sameKey = openByKey.get(done.key);
-    sameKey.remove(done);
-    for (Iterator<Scanned> it = sameKey.iterator(); it.hasNext(); ) {
-      Scanned older = it.next();
-      if (older.frame.sequence < sequence) {
-        it.remove();
-        open.remove(older.frame.sequence);
-        implicitlyDone.add(older.frame.sequence);
-      }
-    }
-    if (sameKey.isEmpty()) {
-      openByKey.remove(done.key);
-    }
-  }
-
   private Segment segmentHolding(long sequence) {
     // op records of a segment have sequences from its first one up to the next segment's
     Map.Entry<Long, Segment> e = segments.floorEntry(sequence);
     return (e == null) ? null : e.getValue();
-  }
-
-  private void cutTail(Path file, RecordFormat.Corrupt c, long dropped) throws IOException {
-    try (FileChannel channel = files.openWrite(file)) {
-      channel.truncate(c.offset);
-      force(channel, file, true);
-    }
-    corruptTailRecoveries.incrementAndGet();
-    LOG.log(Level.WARNING, () -> "Journal " + file + ": torn or corrupt tail at offset "
-        + c.offset + " (" + c.getMessage() + "); truncated there, " + dropped
-        + " bytes dropped. A crash while writing leaves such a tail; the records before it "
-        + "are replayed.");
   }
 
   /* ---------------- Appending ---------------- */
@@ -444,7 +301,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         // process dies (kill -9, OOM, a JVM crash); only the force waits for the interval
         flushBuffer();
       }
-      Entry<K> e = new Entry<>(sequence, frameSize, active);
+      Unfinished<K> e = new Unfinished<>(sequence, frameSize, active);
       e.key = key;
       unfinished.put(sequence, e);
       unfinishedByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
@@ -529,46 +386,14 @@ public final class FileJournal<K, V> implements Journal<K, V> {
    */
   @Override
   public void awaitDurable(long sequence) {
-    if (durability != Durability.SYNC || sequence <= durableSequence) {
-      return;
-    }
-    syncLock.lock();
-    try {
-      while (sequence > durableSequence) {
-        if (syncing) { // a force is running: the next one, led by one of us, covers all of us
-          syncDone.awaitUninterruptibly();
-          continue;
-        }
-        long covered = leadSync();
-        if (covered < sequence) {
-          throw new IllegalArgumentException("Sequence " + sequence + " was never appended "
-              + "(last: " + covered + ")");
-        }
-      }
-    } finally {
-      syncLock.unlock();
-    }
-  }
-
-  /** Runs one sync as the leader; called holding the sync lock, which it releases meanwhile. */
-  private long leadSync() {
-    while (syncing) {
-      syncDone.awaitUninterruptibly();
-    }
-    syncing = true;
-    syncLock.unlock();
-    try {
-      return sync();
-    } finally {
-      syncLock.lock();
-      syncing = false;
-      syncDone.signalAll();
+    if (durability == Durability.SYNC) {
+      commit.await(sequence);
     }
   }
 
   /**
    * Writes out and forces everything appended so far; returns the last sequence it covers.
-   * Only the sync leader runs it (see {@link #leadSync}).
+   * Only the leader of a {@link GroupCommit} runs it.
    */
   private long sync() {
     List<Segment> retired;
@@ -581,7 +406,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         throw failedEarlier();
       }
       if (closed) {
-        return durableSequence; // close forced everything
+        return lastSequence; // close forced everything
       }
       flushBuffer();
       upTo = lastSequence;
@@ -612,9 +437,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       throw failed(e);
     }
     syncCount.incrementAndGet();
-    if (upTo > durableSequence) {
-      durableSequence = upTo;
-    }
     return upTo;
   }
 
@@ -699,14 +521,14 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       if (closed || failure != null) {
         return;
       }
-      Entry<K> e = unfinished.get(sequence);
+      Unfinished<K> e = unfinished.get(sequence);
       if (e == null) {
         return;
       }
       if (e.key != null) {
-        List<Entry<K>> sameKey = unfinishedByKey.get(e.key);
+        List<Unfinished<K>> sameKey = unfinishedByKey.get(e.key);
         if (sameKey != null) {
-          for (Entry<K> older : new ArrayList<>(sameKey)) {
+          for (Unfinished<K> older : new ArrayList<>(sameKey)) {
             if (older.sequence < sequence) {
               finish(older);
             }
@@ -721,7 +543,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  private void finish(Entry<K> e) throws IOException {
+  private void finish(Unfinished<K> e) throws IOException {
     byte[] frame = RecordFormat.encodeDone(e.sequence);
     if (active.size + frame.length > segmentSize) {
       roll();
@@ -729,7 +551,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     appendFrame(frame);
     unfinished.remove(e.sequence);
     if (e.key != null) {
-      List<Entry<K>> sameKey = unfinishedByKey.get(e.key);
+      List<Unfinished<K>> sameKey = unfinishedByKey.get(e.key);
       if (sameKey != null) {
         sameKey.remove(e);
         if (sameKey.isEmpty()) {
@@ -779,7 +601,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   @Override
   public void replay(Consumer<JournalRecord<K, V>> sink) {
     requireNonNull(sink, "sink");
-    List<Entry<K>> records;
+    List<Unfinished<K>> records;
     appendLock.lock();
     try {
       if (toReplay == null) {
@@ -790,7 +612,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     } finally {
       appendLock.unlock();
     }
-    for (Entry<K> e : records) {
+    for (Unfinished<K> e : records) {
       K key;
       V value;
       DeadMark dead;
@@ -849,14 +671,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
             }
             continue;
           }
-          syncLock.lock();
-          try {
-            if (!syncing) { // else a SYNC caller is forcing right now
-              leadSync();
-            }
-          } finally {
-            syncLock.unlock();
-          }
+          commit.leadIfIdle(); // a SYNC caller forcing right now will do
         } else if (!stopping && !maintenanceRequested) {
           LockSupport.park(this);
         }
@@ -963,12 +778,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
    * its key back (found by CrashStateTest).
    */
   private void forceDoneMarks() {
-    syncLock.lock();
-    try {
-      leadSync();
-    } finally {
-      syncLock.unlock();
-    }
+    commit.lead();
   }
 
   private Segment nextCompactionCandidate(Segment after) {
@@ -1005,7 +815,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       if (segment.deleted) {
         return;
       }
-      for (Entry<K> e : unfinished.values()) {
+      for (Unfinished<K> e : unfinished.values()) {
         if (e.segment == segment) {
           keep.add(e.sequence);
         }
@@ -1100,18 +910,13 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
     maintain(false);
     UncheckedIOException error = null;
-    syncLock.lock();
     try {
-      while (syncing) {
-        syncDone.awaitUninterruptibly();
-      }
-      finalSync();
+      commit.close(this::finalSync);
     } catch (IOException e) {
       error = new UncheckedIOException("The final force of the journal in " + directory
           + " failed; records appended since the last force may be lost", e);
       LOG.log(Level.ERROR, error.getMessage(), e);
     } finally {
-      syncLock.unlock();
       appendLock.lock();
       try {
         closeChannels();
@@ -1130,7 +935,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   }
 
   /** Closes for appends and DONE marks in the same step as the last flush, then forces. */
-  private void finalSync() throws IOException {
+  private long finalSync() throws IOException {
     List<Segment> toForce;
     long upTo;
     appendLock.lock();
@@ -1152,8 +957,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
     forceDirectory();
     syncCount.incrementAndGet();
-    durableSequence = upTo;
-    syncDone.signalAll();
+    return upTo;
   }
 
   private void closeChannels() {
@@ -1263,25 +1067,12 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** The largest sequence known to be forced to disk. */
   long durableSequence() {
-    return durableSequence;
+    return commit.durable();
   }
 
   /** Waits until a force covered {@code sequence}; false if {@code timeout} passed first. */
   boolean awaitSynced(long sequence, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    syncLock.lock();
-    try {
-      while (durableSequence < sequence) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        syncDone.awaitNanos(left);
-      }
-      return true;
-    } finally {
-      syncLock.unlock();
-    }
+    return commit.awaitSynced(sequence, timeout.toNanos());
   }
 
   Thread flusherThread() {
@@ -1290,12 +1081,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** Forces everything appended so far, as the journal thread would; returns what it covers. */
   long forceNow() {
-    syncLock.lock();
-    try {
-      return leadSync();
-    } finally {
-      syncLock.unlock();
-    }
+    return commit.lead();
   }
 
   /**
