@@ -11,12 +11,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +94,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
   private static final int BUFFER_SIZE = 256 << 10;
   /** Segments created after a compaction candidate (the active one not counted): its records must be older. */
-  private static final int YOUNG_SEGMENTS = 2;
 
   private final Path directory;
   private final Durability durability;
@@ -126,7 +124,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final GroupCommit commit;
   private volatile long lastSyncStartNanos;
 
-  private final ReentrantLock maintenanceLock = new ReentrantLock();
+  private final Maintenance maintenance;
   private final Thread flusher;
   private volatile boolean stopping;
   private volatile boolean maintenanceRequested;
@@ -140,8 +138,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final AtomicLong corruptTailRecoveries = new AtomicLong();
   private final AtomicLong corruptSegments = new AtomicLong();
   private final AtomicLong unreadableRecords = new AtomicLong();
-  private final AtomicLong deletedSegments = new AtomicLong();
-  private final AtomicLong compactions = new AtomicLong();
   private final AtomicLong implicitlyFinishedAtStart = new AtomicLong();
 
   private FileJournal(Builder<K, V> b) {
@@ -164,6 +160,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
           + "): it holds cache keys and values, and another user could read, replace or delete "
           + "them. Allow only its owner (chmod 700), or let Jotter create the directory.");
     }
+    this.maintenance = new Maintenance(directory, files, appendLock, segments, maintained);
     this.directoryLock = DirectoryLock.acquire(directory, files);
     try {
       recover();
@@ -343,7 +340,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+  static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
     while (bytes.hasRemaining()) {
       channel.write(bytes);
     }
@@ -694,189 +691,47 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  /**
-   * Deletes the segments that are no longer needed and, if {@code compact}, compacts old
-   * segments that still hold a few unfinished records. Runs on the journal thread; tests call it
-   * directly.
-   */
-  void maintain(boolean compact) {
-    maintenanceLock.lock();
-    try {
-      if (hasFailed()) {
-        return; // a failed force is never retried: deleting more could rely on it
-      }
-      deleteFinishedSegments();
-      if (compact) {
-        for (Segment s = nextCompactionCandidate(null); s != null;
-            s = nextCompactionCandidate(s)) {
-          compact(s);
-          deleteFinishedSegments();
-        }
-      }
-    } catch (IOException e) {
-      if (!hasFailed()) {
-        LOG.log(Level.WARNING, "Journal maintenance in " + directory + " failed; will retry", e);
-      }
-    } catch (UncheckedIOException e) {
-      // a force before removing finished records failed: the journal has failed (logged once)
-    } finally {
-      maintenanceLock.unlock();
+  /** What {@link Maintenance} sees of this journal. */
+  private final Maintenance.Host maintained = new Maintenance.Host() {
+    @Override
+    public Segment active() {
+      return active;
     }
-  }
 
-  private boolean hasFailed() {
-    appendLock.lock();
-    try {
+    @Override
+    public Collection<? extends Unfinished<?>> unfinished() {
+      return unfinished.values();
+    }
+
+    @Override
+    public long doneStamp() {
+      return doneStamp;
+    }
+
+    @Override
+    public boolean hasFailed() {
       return failure != null;
-    } finally {
-      appendLock.unlock();
     }
-  }
 
-  private void deleteFinishedSegments() throws IOException {
-    while (true) {
-      List<Segment> deletable = new ArrayList<>();
-      appendLock.lock();
-      try {
-        for (Segment s : segments.values()) {
-          if (s != active && s.live == 0 && s.dependsOn.isEmpty()) {
-            deletable.add(s);
-          }
-        }
-      } finally {
-        appendLock.unlock();
-      }
-      if (deletable.isEmpty()) {
-        return;
-      }
-      forceDoneMarks();
-      for (Segment s : deletable) {
-        files.deleteIfExists(s.path);
-      }
-      forceDirectory(); // before a newer segment that held their DONE marks may go
-      appendLock.lock();
-      try {
-        for (Segment s : deletable) {
-          s.deleted = true;
-          segments.remove(s.firstSequence);
-          for (Segment other : segments.values()) {
-            other.dependsOn.remove(s);
-          }
-          deletedSegments.incrementAndGet();
-        }
-      } finally {
-        appendLock.unlock();
-      }
+    @Override
+    public void forceAll() {
+      commit.lead();
     }
-  }
 
-  /**
-   * Forces the DONE marks appended so far, before maintenance removes finished records from the
-   * disk. A DONE mark also finishes the older operations of its key (the per-key rule), and
-   * those may live in other segments: were a finished record deleted or compacted away while
-   * the DONE marks it implied were still unforced, a power cut would bring an older state of
-   * its key back (found by CrashStateTest).
-   */
-  private void forceDoneMarks() {
-    commit.lead();
-  }
+    @Override
+    public void force(FileChannel channel, Path file, boolean metadata) throws IOException {
+      FileJournal.this.force(channel, file, metadata);
+    }
 
-  private Segment nextCompactionCandidate(Segment after) {
-    appendLock.lock();
-    try {
-      for (Segment s : segments.values()) {
-        if (s == active || active.ordinal - s.ordinal <= YOUNG_SEGMENTS) {
-          break; // segments are ordered by age
-        }
-        if ((after != null && s.firstSequence <= after.firstSequence) || s.live == 0
-            || !s.dependsOn.isEmpty() || s.liveBytes >= s.size - RecordFormat.HEADER_SIZE) {
-          continue;
-        }
-        boolean waitedFor = false;
-        for (Segment other : segments.values()) {
-          waitedFor |= other.dependsOn.containsKey(s);
-        }
-        if (waitedFor || 2 * s.liveBytes <= s.size) {
-          return s;
-        }
-      }
-      return null;
-    } finally {
-      appendLock.unlock();
+    @Override
+    public void forceDirectory() throws IOException {
+      FileJournal.this.forceDirectory();
     }
-  }
+  };
 
-  /** Rewrites a retired segment with only its unfinished records, then renames it over itself. */
-  private void compact(Segment segment) throws IOException {
-    Set<Long> keep = new HashSet<>();
-    long stamp;
-    appendLock.lock();
-    try {
-      if (segment.deleted) {
-        return;
-      }
-      for (Unfinished<K> e : unfinished.values()) {
-        if (e.segment == segment) {
-          keep.add(e.sequence);
-        }
-      }
-      stamp = doneStamp;
-    } finally {
-      appendLock.unlock();
-    }
-    Path temp = segment.path.resolveSibling(segment.path.getFileName() + COMPACTION_SUFFIX);
-    long size = RecordFormat.HEADER_SIZE;
-    files.deleteIfExists(temp);
-    try (RecordFormat.Reader reader = new RecordFormat.Reader(files.openRead(segment.path));
-        FileChannel out = files.createNew(temp)) {
-      ByteBuffer chunk = ByteBuffer.allocate(BUFFER_SIZE);
-      chunk.put(RecordFormat.header());
-      try {
-        if (reader.readHeader()) {
-          for (RecordFormat.Frame f = reader.next(); f != null; f = reader.next()) {
-            if (f.isOp() && keep.contains(f.sequence)) {
-              byte[] frame = f.encode();
-              if (frame.length > chunk.remaining()) {
-                chunk.flip();
-                writeFully(out, chunk);
-                chunk.clear();
-              }
-              if (frame.length > chunk.capacity()) {
-                writeFully(out, ByteBuffer.wrap(frame));
-              } else {
-                chunk.put(frame);
-              }
-              size += frame.length;
-            }
-          }
-        }
-      } catch (RecordFormat.Corrupt c) {
-        // an older segment kept after an ERROR report: copy what is readable, like replay
-      }
-      chunk.flip();
-      writeFully(out, chunk);
-      force(out, temp, true); // before the rename: else a power cut may leave a torn copy
-    }
-    forceDoneMarks();
-    files.replace(temp, segment.path);
-    forceDirectory();
-    long newSize = size;
-    appendLock.lock();
-    try {
-      long before = segment.size;
-      segment.size = newSize;
-      for (Segment other : segments.values()) {
-        Long last = other.dependsOn.get(segment);
-        if (last != null && last <= stamp) {
-          other.dependsOn.remove(segment); // its DONE marks name records that are gone now
-        }
-      }
-      compactions.incrementAndGet();
-      LOG.log(Level.DEBUG, () -> "Compacted " + segment.path + " from " + before + " to "
-          + newSize + " bytes (" + keep.size() + " unfinished records)");
-    } finally {
-      appendLock.unlock();
-    }
+  /** Deletes and compacts now, as the journal thread does; see {@link Maintenance}. */
+  void maintain(boolean compact) {
+    maintenance.run(compact);
   }
 
   /* ---------------- Closing ---------------- */
@@ -1014,7 +869,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** Segments deleted because everything in them was finished. */
   public long deletedSegments() {
-    return deletedSegments.get();
+    return maintenance.deletedSegments.get();
   }
 
   /**
@@ -1028,7 +883,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** Segments rewritten to keep only their unfinished records. */
   public long compactions() {
-    return compactions.get();
+    return maintenance.compactions.get();
   }
 
   /** The unfinished operations known to the journal. */
