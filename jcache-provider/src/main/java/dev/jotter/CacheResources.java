@@ -66,6 +66,8 @@ final class CacheResources<K, V> {
   private WriteBehind<K, V> writeBehind;
   /** Write-behind caches only: what meters and the write-behind MBean watch; else null. */
   private WriteBehindMonitor monitor;
+  /** The journal of the cache's own buffer; {@link Journal#none()} without one. */
+  private Journal<K, V> journal = Journal.none();
   private final WriteBehindBean writeBehindBean;
   private final ObjectName writeBehindName;
 
@@ -142,6 +144,7 @@ final class CacheResources<K, V> {
           Journals.serializer(cacheName, configuration, classLoader), ticker, events, deadLetters));
     }
     this.writeBehind = log;
+    this.journal = journal;
     // published before the cache is returned, so JotterMetrics binds it before its first put
     this.monitor = WriteBehindMonitor.publish(managerUri, classLoader, cacheName, settings, log,
         journal, events);
@@ -155,6 +158,11 @@ final class CacheResources<K, V> {
 
   Ticker ticker() {
     return ticker;
+  }
+
+  /** The journal of the cache's own buffer, for tests that look at what it made durable. */
+  Journal<K, V> journal() {
+    return journal;
   }
 
   ExpiryCalculator expiry() {

@@ -102,6 +102,12 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     this.bulk = new BulkMutations<>(core, mutations, reads);
   }
 
+  /** What the cache built; for tests in this package's test tree. */
+  CacheResources<K, V> resources() {
+    return resources;
+  }
+
+
   // ---------------------------------------------------------------- reads
 
   @Override

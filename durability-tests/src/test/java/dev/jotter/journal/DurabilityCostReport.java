@@ -3,10 +3,9 @@ package dev.jotter.journal;
 import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.JotterConfiguration;
 import dev.jotter.configuration.WriteBehindConfiguration;
+import dev.jotter.metrics.WriteBehindMonitor;
 import java.io.Serializable;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * The README's durability cost figures: acknowledged mutations per second and journal fsyncs of a
  * write-behind cache at NONE, ASYNC and SYNC with 1, 4 and 16 mutating threads. A timing run, not
  * JMH (the lead runs the official comparison); it lives in this package to read the journal's
- * fsync count ({@link FileJournal#openIn}). Run: {@code ./mvnw -B -o test -Pcost -f
+ * fsync count ({@link WriteBehindMonitor#journalSyncs}). Run: {@code ./mvnw -B -o test -Pcost -f
  * durability-tests/pom.xml}; {@code -Dcost.seconds} sets the measured time per point.
  */
 @EnabledIfSystemProperty(named = "durability.cost", matches = "true")
@@ -84,8 +83,8 @@ class DurabilityCostReport {
         .setCacheWriterFactory(FactoryBuilder.factoryOf(DiscardingWriter.class));
     try {
       Cache<Long, String> cache = manager.createCache(name, config);
-      FileJournal<?, ?> journal = (durability == Durability.NONE) ? null : FileJournal.openIn(
-          root.resolve("cache-" + URLEncoder.encode(name, StandardCharsets.UTF_8)));
+      WriteBehindMonitor journal = (durability == Durability.NONE) ? null
+          : WriteBehindMonitor.of(cache).orElseThrow();
       String value = "x".repeat(100);
       for (long i = 0; i < 20_000; i++) { // warm-up
         cache.put(i % 100_000, value);
@@ -112,14 +111,14 @@ class DurabilityCostReport {
         workers.add(worker);
         worker.start();
       }
-      long syncsBefore = (journal == null) ? 0 : journal.syncCount();
+      long syncsBefore = (journal == null) ? 0 : journal.journalSyncs();
       long begin = System.nanoTime();
       start.countDown();
       for (Thread worker : workers) {
         worker.join();
       }
       double elapsed = (System.nanoTime() - begin) / 1e9;
-      long syncs = (journal == null) ? 0 : journal.syncCount() - syncsBefore;
+      long syncs = (journal == null) ? 0 : journal.journalSyncs() - syncsBefore;
       System.out.printf("COST %s %d %.0f %.0f %s%n", durability, threads, acks.sum() / elapsed,
           syncs / elapsed, syncs == 0 ? "-" : String.format("%.1f", (double) acks.sum() / syncs));
     } finally {

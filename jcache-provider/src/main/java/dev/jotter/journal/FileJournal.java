@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -130,9 +129,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private volatile boolean maintenanceRequested;
   private volatile boolean compactionRequested;
 
-  /** The open journals of this JVM by real directory path: how tests find a cache's journal. */
-  private static final Map<Path, FileJournal<?, ?>> OPEN = new ConcurrentHashMap<>();
-
   private final AtomicLong appendCount = new AtomicLong();
   private final AtomicLong syncCount = new AtomicLong();
   private final AtomicLong corruptTailRecoveries = new AtomicLong();
@@ -184,7 +180,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     } else {
       this.flusher = null;
     }
-    OPEN.put(realPath(directory), this);
   }
 
   /**
@@ -777,7 +772,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         closeChannels();
       } finally {
         appendLock.unlock();
-        OPEN.remove(realPath(directory), this);
         directoryLock.close();
       }
       if (interrupted) {
@@ -937,22 +931,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   /** Forces everything appended so far, as the journal thread would; returns what it covers. */
   long forceNow() {
     return commit.lead();
-  }
-
-  /**
-   * The journal of this JVM that holds {@code directory}, or {@code null}: the seam through
-   * which tests reach the journal a cache opened (its sync count, its durable sequence).
-   */
-  static FileJournal<?, ?> openIn(Path directory) {
-    return OPEN.get(realPath(directory));
-  }
-
-  private static Path realPath(Path directory) {
-    try {
-      return directory.toRealPath();
-    } catch (IOException e) {
-      return directory.toAbsolutePath().normalize();
-    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jotter.Await;
+import dev.jotter.Internals;
 import dev.jotter.JotterCache;
 import dev.jotter.LogCapture;
 import dev.jotter.writebehind.WriteBehindBuffer;
@@ -220,10 +221,11 @@ class CacheDurabilityTest {
     return root.resolve("cache-" + URLEncoder.encode(cacheName, StandardCharsets.UTF_8));
   }
 
-  private FileJournal<?, ?> openJournal(String cacheName) {
-    FileJournal<?, ?> journal = FileJournal.openIn(journalOf(cacheName));
-    assertNotNull(journal, "no open journal in " + journalOf(cacheName));
-    return journal;
+  /** The journal the cache opened. */
+  private static FileJournal<?, ?> fileJournal(Cache<?, ?> cache) {
+    Journal<?, ?> journal = Internals.journalOf(cache);
+    assertTrue(journal instanceof FileJournal, "no file journal: " + journal);
+    return (FileJournal<?, ?>) journal;
   }
 
   /** Closes the manager while the writer fails: nothing drains, the journal keeps it all. */
@@ -239,7 +241,7 @@ class CacheDurabilityTest {
   void syncMutationReturnsOnlyAfterAnFsyncCoveredIt() {
     Cache<String, String> cache = create(newManager(), "sync-ack",
         writeBehind(Durability.SYNC).build());
-    FileJournal<?, ?> journal = openJournal("sync-ack");
+    FileJournal<?, ?> journal = fileJournal(cache);
     for (int i = 0; i < 40; i++) {
       long syncsBefore = journal.syncCount();
       switch (i % 4) {
@@ -260,7 +262,7 @@ class CacheDurabilityTest {
   void asyncMutationReturnsBeforeTheFsync() { // the check above can tell the difference
     Cache<String, String> cache = create(newManager(), "async-ack",
         writeBehind(Durability.ASYNC).syncInterval(Duration.ofHours(1)).build());
-    FileJournal<?, ?> journal = openJournal("async-ack");
+    FileJournal<?, ?> journal = fileJournal(cache);
     cache.put("k", "v");
     assertTrue(journal.durableSequence() < journal.lastSequence());
   }
@@ -292,7 +294,7 @@ class CacheDurabilityTest {
     assertTrue(jotter.flush(Duration.ofSeconds(30)).allWritten(),
         () -> jotter.writeBehindStatistics().toString());
     assertEquals(List.of("number=seven"), GatedWriter.WRITTEN);
-    assertEquals(0, openJournal("allow-list").unreadableRecords());
+    assertEquals(0, fileJournal(cache).unreadableRecords());
   }
 
   /* ---------------- Restart: replay, order, reads ---------------- */
@@ -475,7 +477,7 @@ class CacheDurabilityTest {
           + " cut), 0 unreadable record(s) skipped"),
           log.messages(java.util.logging.Level.WARNING, "Cache 'torn' recovered"));
     }
-    assertEquals(1, openJournal("torn").corruptTailRecoveries());
+    assertEquals(1, fileJournal(after).corruptTailRecoveries());
     for (int i = 0; i < 4; i++) {
       assertEquals("v" + i, after.get("k" + i));
     }
@@ -505,6 +507,6 @@ class CacheDurabilityTest {
     assertEquals("v", after.get("k"));
     assertNull(after.get("gone"));
     assertEquals(0, CountingLoader.CALLS.get());
-    assertEquals(1, openJournal("garbage").corruptTailRecoveries());
+    assertEquals(1, fileJournal(after).corruptTailRecoveries());
   }
 }
