@@ -3,6 +3,7 @@ package dev.jotter.journal;
 import static java.util.Objects.requireNonNull;
 
 import dev.jotter.configuration.Durability;
+import dev.jotter.configuration.Ticker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -17,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -49,27 +49,19 @@ import java.util.function.Consumer;
  *   <li>Sequences grow across restarts: new records get larger sequences than any on disk.
  * </ul>
  *
- * <p>Implementation notes.
- * <b>Concurrency</b>: one append lock guards the in-memory state (segments, the index of
- * unfinished records, the write buffer); appends and DONE marks encode their frame and copy it into
- * a 256 KiB buffer under it (a full buffer is written to the page cache: a {@code write}, never a
- * {@code force}; {@code ASYNC} writes the buffer out at every append, for the guarantee above).
- * A separate sync lock serializes forces: the thread that takes it writes out the buffer under
- * the append lock, releases it, and forces outside it, so appends continue while the disk works,
- * and every caller that queued behind it finds its record already covered. The daemon thread
- * {@code jotter-journal-<dir>} runs ASYNC's periodic force (in SYNC mode it forces DONE marks that
- * no caller waits for) and the maintenance below.
- * <b>Disk bound</b>: a segment that is not active, whose operations are all finished and that
- * holds no DONE mark for an operation still on disk in an older segment, is deleted (oldest
- * first, with a directory fsync between dependent deletions, and after a force of the DONE marks
- * appended so far: a DONE mark finishes older operations of its key in other segments, which must
- * not come back once the newer record is gone). When a segment rolls, each
- * segment older than the two newest retired ones that still has unfinished records is
- * compacted (rewritten with only those records, then atomically renamed over itself) if at most
- * half of it is still needed or if a newer segment waits for it; compaction requires that all of
- * its own dependencies are gone, which processing oldest first provides. Disk use is therefore
- * at most about three segments plus twice the bytes of the unfinished records, and a poison
- * record pins only its own bytes, not its 64 MiB segment.
+ * <p>Implementation notes: the parts, each with the guarantees it keeps in its javadoc.
+ * {@link SegmentScan} reads what is on disk at start-up. This class appends: one append lock
+ * guards the in-memory state (segments, the index of {@link Unfinished} records, the write
+ * buffer); appends and DONE marks encode their frame and copy it into a 256 KiB buffer under it
+ * (a full buffer is written to the page cache: a {@code write}, never a {@code force};
+ * {@code ASYNC} writes the buffer out at every append, for the guarantee above).
+ * {@link GroupCommit} serializes forces: its leader writes out the buffer under the append lock,
+ * releases it, and forces outside it, so appends continue while the disk works, and every caller
+ * that queued behind it finds its record already covered. {@link JournalThread} runs ASYNC's
+ * periodic force (in SYNC mode it forces DONE marks that no caller waits for) and
+ * {@link Maintenance}, which keeps disk use bounded (deleting finished segments, compacting old
+ * ones): at most about three segments plus twice the bytes of the unfinished records, so a
+ * poison record pins only its own bytes, not its 64 MiB segment.
  * <b>Failure</b>: an I/O error while writing or forcing (a file or the directory) fails the
  * journal for good: every later append, await and force throws {@link UncheckedIOException}
  * naming the file and the original error, and nothing is forced again (after a failed fsync, what
@@ -121,13 +113,11 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private List<Unfinished<K>> toReplay;
 
   private final GroupCommit commit;
-  private volatile long lastSyncStartNanos;
 
   private final Maintenance maintenance;
-  private final Thread flusher;
-  private volatile boolean stopping;
-  private volatile boolean maintenanceRequested;
-  private volatile boolean compactionRequested;
+  private final JournalThread thread;
+  /** close() began; guarded by the append lock. */
+  private boolean stopping;
 
   private final AtomicLong appendCount = new AtomicLong();
   private final AtomicLong syncCount = new AtomicLong();
@@ -157,6 +147,11 @@ public final class FileJournal<K, V> implements Journal<K, V> {
           + "them. Allow only its owner (chmod 700), or let Jotter create the directory.");
     }
     this.maintenance = new Maintenance(directory, files, appendLock, segments, maintained);
+    Path name = directory.toAbsolutePath().getFileName();
+    ThreadFactory threads = !b.journalThread ? null : (b.threads != null) ? b.threads
+        : JournalThread.daemon("jotter-journal-" + ((name == null) ? directory : name));
+    this.thread = new JournalThread(directory.toString(), threads, b.ticker, syncIntervalNanos,
+        threadWork);
     this.directoryLock = DirectoryLock.acquire(directory, files);
     try {
       recover();
@@ -169,17 +164,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       }
       throw (RuntimeException) e;
     }
-    Path name = directory.toAbsolutePath().getFileName();
-    maintenanceRequested = true;
-    lastSyncStartNanos = System.nanoTime(); // the first periodic force comes one interval later
-    if (b.journalThread) {
-      this.flusher = new Thread(this::runFlusher,
-          "jotter-journal-" + ((name == null) ? directory : name));
-      flusher.setDaemon(true);
-      flusher.start();
-    } else {
-      this.flusher = null;
-    }
+    thread.start();
   }
 
   /**
@@ -323,7 +308,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     active.size += frame.length;
     if (!dirty) {
       dirty = true;
-      LockSupport.unpark(flusher); // null-safe: during recovery there is no flusher yet
+      thread.wake();
     }
   }
 
@@ -349,9 +334,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       nextSequence = active.firstSequence + 1; // a segment of DONE marks only: keep names unique
     }
     active = createSegment(nextSequence);
-    compactionRequested = true;
-    maintenanceRequested = true;
-    LockSupport.unpark(flusher);
+    thread.requestMaintenance(true);
   }
 
   private Segment createSegment(long firstSequence) throws IOException {
@@ -413,7 +396,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     } finally {
       appendLock.unlock();
     }
-    lastSyncStartNanos = System.nanoTime();
+    thread.forceStarted();
     try {
       for (Segment s : retired) {
         force(s.channel, s.path, false);
@@ -557,8 +540,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     if (holder != active) {
       active.dependsOn.put(holder, ++doneStamp);
       if (holder.live == 0) {
-        maintenanceRequested = true;
-        LockSupport.unpark(flusher);
+        thread.requestMaintenance(false);
       }
     }
   }
@@ -645,37 +627,23 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /* ---------------- Maintenance: delete and compact ---------------- */
 
-  private void runFlusher() {
-    while (!stopping) {
-      try {
-        if (maintenanceRequested) {
-          maintenanceRequested = false;
-          boolean compact = compactionRequested;
-          compactionRequested = false;
-          maintain(compact);
-        }
-        if (isDirty()) {
-          long wait = lastSyncStartNanos + syncIntervalNanos - System.nanoTime();
-          if (wait > 0) {
-            // re-read just before parking: a lock taken above may have eaten the unpark
-            if (!stopping && !maintenanceRequested) {
-              LockSupport.parkNanos(this, wait);
-            }
-            continue;
-          }
-          commit.leadIfIdle(); // a SYNC caller forcing right now will do
-        } else if (!stopping && !maintenanceRequested) {
-          LockSupport.park(this);
-        }
-      } catch (RuntimeException e) {
-        if (!stopping) {
-          LOG.log(Level.ERROR, "The journal thread of " + directory + " failed", e);
-          // a failed journal throws to its callers; keep maintenance alive but do not spin
-          LockSupport.parkNanos(this, Math.max(syncIntervalNanos, TimeUnit.MILLISECONDS.toNanos(100)));
-        }
-      }
+  /** What the journal thread does. */
+  private final JournalThread.Work threadWork = new JournalThread.Work() {
+    @Override
+    public boolean isDirty() {
+      return FileJournal.this.isDirty();
     }
-  }
+
+    @Override
+    public void force() {
+      commit.leadIfIdle(); // a SYNC caller forcing right now will do
+    }
+
+    @Override
+    public void maintain(boolean compact) {
+      FileJournal.this.maintain(compact);
+    }
+  };
 
   private boolean isDirty() {
     appendLock.lock();
@@ -749,15 +717,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     } finally {
       appendLock.unlock();
     }
-    LockSupport.unpark(flusher);
-    boolean interrupted = false;
-    while (flusher != null && flusher.isAlive()) {
-      try {
-        flusher.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    thread.stop();
     maintain(false);
     UncheckedIOException error = null;
     try {
@@ -773,9 +733,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       } finally {
         appendLock.unlock();
         directoryLock.close();
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
       }
     }
     if (error != null) {
@@ -925,7 +882,12 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   }
 
   Thread flusherThread() {
-    return flusher;
+    return thread.thread();
+  }
+
+  /** Wakes the journal thread, as an append does; for tests that moved its ticker. */
+  void wakeThread() {
+    thread.wake();
   }
 
   /** Forces everything appended so far, as the journal thread would; returns what it covers. */
@@ -947,6 +909,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private JournalFiles files = JournalFiles.REAL;
     private boolean journalThread = true;
+    private ThreadFactory threads;
+    private Ticker ticker = Ticker.system();
 
     private Builder(Path directory, JournalSerializer<K, V> serializer) {
       this.directory = requireNonNull(directory, "directory");
@@ -995,6 +959,18 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     /** The file-system calls; tests record them or make them fail. */
     Builder<K, V> files(JournalFiles files) {
       this.files = requireNonNull(files, "files");
+      return this;
+    }
+
+    /** Makes the journal thread; default a daemon thread {@code jotter-journal-<directory>}. */
+    Builder<K, V> threads(ThreadFactory threads) {
+      this.threads = requireNonNull(threads, "threads");
+      return this;
+    }
+
+    /** Times the journal thread's periodic force; default {@link Ticker#system()}. */
+    Builder<K, V> ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -281,31 +282,33 @@ class FileJournalTest {
   }
 
   @Test
-  void asyncForcesAtMostOncePerSyncIntervalAndSoonAfterAppends() throws Exception {
-    Duration interval = Duration.ofMillis(50);
-    List<Long> syncStarts = new CopyOnWriteArrayList<>();
-    Journals.Forcer watching = channel -> {
-      syncStarts.add(System.nanoTime());
-      channel.force(false);
-    };
+  void asyncForcesOncePerSyncIntervalOfItsTickerAndNotBefore() throws Exception {
+    AtomicLong now = new AtomicLong();
+    long interval = Duration.ofMillis(50).toNanos();
+    List<String> threadNames = new CopyOnWriteArrayList<>();
     try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
-        .syncInterval(interval).files(Journals.forcing(watching)).open()) {
-      for (int round = 0; round < 8; round++) {
-        long seq = 0;
-        for (int i = 0; i < 20; i++) {
-          seq = journal.appendWrite("k" + i, "round" + round);
-          journal.awaitDurable(seq); // ASYNC: returns at once
-        }
-        assertTrue(journal.awaitSynced(seq, Duration.ofSeconds(30)), "forced within deadline");
-      }
-      List<Long> starts = new ArrayList<>(syncStarts);
-      assertTrue(starts.size() >= 2);
-      long syncs = journal.syncCount();
-      assertTrue(syncs <= 8 + 1, "syncs " + syncs); // one per round at most (+ the segment header)
-      for (int i = 1; i < starts.size(); i++) {
-        long gap = starts.get(i) - starts.get(i - 1);
-        assertTrue(gap >= interval.toNanos() - TimeUnit.MILLISECONDS.toNanos(1),
-            "forces " + TimeUnit.NANOSECONDS.toMillis(gap) + "ms apart");
+        .syncInterval(Duration.ofNanos(interval)).ticker(now::get)
+        .threads(task -> {
+          Thread thread = new Thread(task, "journal-under-test");
+          thread.setDaemon(true);
+          threadNames.add(thread.getName());
+          return thread;
+        }).open()) {
+      assertEquals(List.of("journal-under-test"), threadNames, "the injected factory's thread");
+      Thread thread = journal.flusherThread();
+      for (int round = 1; round <= 3; round++) {
+        long seq = journal.appendWrite("k", "round" + round);
+        journal.awaitDurable(seq); // ASYNC: returns at once
+        // dirty, and its interval not over on the ticker: the thread waits, and forces nothing
+        dev.jotter.Await.until("the journal thread waits for its interval",
+            () -> thread.getState() == Thread.State.TIMED_WAITING);
+        assertEquals(round - 1, journal.syncCount(), "no force before the interval");
+        assertTrue(journal.durableSequence() < seq);
+
+        now.addAndGet(interval);
+        journal.wakeThread();
+        assertTrue(journal.awaitSynced(seq, Duration.ofSeconds(30)), "forced once it is over");
+        assertEquals(round, journal.syncCount(), "one force per interval");
       }
     }
   }
