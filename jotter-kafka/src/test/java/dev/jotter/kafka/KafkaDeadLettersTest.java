@@ -248,6 +248,28 @@ class KafkaDeadLettersTest {
   }
 
   @Test
+  void aResubmissionBehindANewerMutationOfItsKeyIsNotWritten() {
+    Cache<String, String> a = poisoned();
+    Cache<String, String> b = node("b");
+    RecordingWriter.POISON.clear();
+    RecordingWriter.gate = new CountDownLatch(1);
+    // node b's newer write is in the topic, not written yet; a knows nothing of it
+    b.put("poison", "newer");
+    assertEquals(1, letters(a).resubmitAll(), "a's resubmission goes behind b's write");
+    RecordingWriter.gate.countDown();
+
+    assertTrue(JotterCache.of(b).flush(Duration.ofSeconds(30)).completed());
+    assertTrue(JotterCache.of(a).flush(Duration.ofSeconds(30)).completed(),
+        "the group committed past the resubmitted record");
+    assertEquals("newer", RecordingWriter.TABLE.get("poison"), "never an older value over it");
+    assertEquals(List.of("newer"), RecordingWriter.HISTORY.get("poison"));
+    awaitNoLetter("a", a);
+    awaitNoLetter("b", b);
+    assertTrue(logs().stream().anyMatch(m -> m.contains("a newer mutation of its key came after "
+        + "the letter")), logs().toString());
+  }
+
+  @Test
   void lettersAreListedAgainAfterARestart() {
     Cache<String, String> a = poisoned();
     DeadLetter<String, String> before = letters(a).list().get(0);
