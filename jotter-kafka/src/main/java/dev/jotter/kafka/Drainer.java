@@ -60,6 +60,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>Offsets are committed only after every record of the batch is written or dead-lettered;
  *       a member that dies before leaves the batch to its successor (at-least-once).
  *   <li>Closing stops between attempts without committing: the other members take over.
+ *   <li>Between attempts the member keeps polling, with its partitions paused, at least every
+ *       quarter of {@code max.poll.interval.ms}: a back-off (or a whole retry budget) longer than
+ *       that interval never evicts it from the group, which would hand its batch to another
+ *       member and start a rebalance storm among members whose database is down. A batch whose
+ *       partitions are revoked meanwhile is left to their new owner.
  * </ul>
  */
 final class Drainer<K, V> {
@@ -121,6 +126,11 @@ final class Drainer<K, V> {
   private final CountDownLatch stopping = new CountDownLatch(1);
   /** Set on an assignment: the letters of the new partitions' previous owner must be read first. */
   private volatile boolean catchUp = true;
+  /** How often the member polls while it waits between attempts. */
+  private final long pollSliceNanos;
+  /** The partitions of the batch being drained; revoking one of them abandons the batch. */
+  private final java.util.Set<TopicPartition> batchPartitions = new java.util.HashSet<>();
+  private boolean batchRevoked;
   /** The ops of the current batch that the writer wrote. */
   private final List<Op<K, V>> writtenOps = new ArrayList<>();
 
@@ -132,7 +142,9 @@ final class Drainer<K, V> {
     this.writer = (CacheWriter<Object, Object>) context.writer();
     this.listener = context.listener();
     this.backoff = new Backoff(log.settings);
-    this.consumer = new KafkaConsumer<>(consumerProperties(log));
+    Properties properties = consumerProperties(log);
+    this.consumer = new KafkaConsumer<>(properties);
+    this.pollSliceNanos = pollSlice(properties);
     this.letters = letters;
     this.deadLetters = letters.producer();
     this.thread = new Thread(this::run, "jotter-kafka-drain-" + log.cacheName);
@@ -152,6 +164,20 @@ final class Drainer<K, V> {
     return p;
   }
 
+  /** A quarter of {@code max.poll.interval.ms}, at most a second. */
+  static long pollSlice(Properties properties) {
+    long interval = 300_000;
+    Object configured = properties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+    if (configured != null) {
+      try {
+        interval = Long.parseLong(configured.toString().trim());
+      } catch (NumberFormatException e) {
+        // the consumer refuses it at its creation
+      }
+    }
+    return TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(1_000, interval / 4)));
+  }
+
   void start() {
     consumer.subscribe(List.of(log.kafka.topic()), new ConsumerRebalanceListener() {
       @Override
@@ -162,6 +188,9 @@ final class Drainer<K, V> {
         for (TopicPartition p : partitions) {
           log.meters.lagRecords.remove(p.partition());
           log.meters.oldestUncommitted.remove(p.partition());
+          if (batchPartitions.contains(p)) {
+            batchRevoked = true;
+          }
         }
       }
 
@@ -262,8 +291,12 @@ final class Drainer<K, V> {
 
   /** Reads an unfinished batch again, so that no later commit skips it. */
   private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
     for (TopicPartition partition : records.partitions()) {
-      consumer.seek(partition, records.records(partition).get(0).offset());
+      // a partition revoked meanwhile is its new owner's, from the group's committed offset
+      if (assigned.contains(partition)) {
+        consumer.seek(partition, records.records(partition).get(0).offset());
+      }
     }
   }
 
@@ -294,6 +327,17 @@ final class Drainer<K, V> {
    * closing interrupted the retries).
    */
   boolean drain(ConsumerRecords<byte[], byte[]> records) {
+    batchPartitions.clear();
+    batchPartitions.addAll(records.partitions());
+    batchRevoked = false;
+    try {
+      return drainBatch(records);
+    } finally {
+      batchPartitions.clear();
+    }
+  }
+
+  private boolean drainBatch(ConsumerRecords<byte[], byte[]> records) {
     log.meters.batches.incrementAndGet();
     Map<ByteBuffer, ConsumerRecord<byte[], byte[]>> last = new LinkedHashMap<>();
     int count = 0;
@@ -506,11 +550,44 @@ final class Drainer<K, V> {
 
   /** Waits {@code nanos}; returns true if closing began meanwhile. */
   private boolean await(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    boolean pausedAny = false;
     try {
-      return stopping.await(nanos, TimeUnit.NANOSECONDS);
+      for (;;) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        if (stopping.await(Math.min(left, pollSliceNanos), TimeUnit.NANOSECONDS)) {
+          return true;
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          return false;
+        }
+        // still waiting: poll, so that the group does not take this member for dead
+        consumer.pause(consumer.assignment());
+        pausedAny = true;
+        ConsumerRecords<byte[], byte[]> unasked = consumer.poll(Duration.ZERO);
+        if (!unasked.isEmpty()) {
+          // from partitions assigned during the poll, not paused yet: read them after the batch
+          rewind(unasked);
+        }
+        if (batchRevoked) {
+          LOG.log(System.Logger.Level.INFO, "cache " + log.cacheName + ": partitions of the "
+              + "batch being retried were revoked; their new owner writes it");
+          return true;
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
+    } catch (WakeupException e) {
+      // closing
+      return true;
+    } finally {
+      if (pausedAny) {
+        consumer.resume(consumer.paused());
+      }
     }
   }
 
