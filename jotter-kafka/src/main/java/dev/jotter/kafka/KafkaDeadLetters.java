@@ -159,6 +159,11 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
+  /**
+   * Sends resubmitted markers: not on the producer's I/O thread, where a send that waits for
+   * metadata would stall every acknowledgement of the cache.
+   */
+  private final java.util.concurrent.ExecutorService markers;
   private volatile boolean stopping;
 
   private final Map<ByteBuffer, State<K, V>> states = new HashMap<>();
@@ -196,6 +201,11 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
     consumer.seekToBeginning(partitions);
     this.thread = new Thread(this::run, "jotter-kafka-dead-letters-" + cacheName);
     thread.setDaemon(true);
+    this.markers = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "jotter-kafka-dead-letter-markers-" + cacheName);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private static Properties producerProperties(KafkaSettings.Parsed kafka) {
@@ -348,8 +358,10 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
       notifyAll();
     }
     consumer.wakeup();
+    markers.shutdown();
     try {
       thread.join(5_000);
+      markers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -664,7 +676,13 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
               return;
             }
             // only now: a marker before an acknowledged operation could lose the letter
-            marker(RESUBMITTED, held).whenComplete((m, e) -> result.complete(true));
+            try {
+              markers.execute(() ->
+                  marker(RESUBMITTED, held).whenComplete((m, e) -> result.complete(true)));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              // closing: the operation is queued, its letter stays listed until it is written
+              result.complete(true);
+            }
           });
       if (accepted) {
         done.add(result);
