@@ -1,6 +1,7 @@
 package dev.jotter.kafka;
 
 import dev.jotter.writebehind.Backoff;
+import dev.jotter.writebehind.DeadLetterHandler;
 import dev.jotter.writebehind.WriteBehindListener;
 import dev.jotter.writebehind.WriteBehindLogContext;
 import java.nio.ByteBuffer;
@@ -29,7 +30,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -37,7 +37,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * This node's member of the consumer group that drains a cache's topic to its writer.
@@ -51,10 +50,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       written. A call that fails without writing anything is split in halves until the failing
  *       records are isolated, so a poison record does not hold back the others.
  *   <li>Each failing record is retried with the cache's back-off until {@code maxAttempts} or
- *       {@code maxRetryTime}; then it goes to the dead-letter topic with its cause in headers.
+ *       {@code maxRetryTime}; then it goes to the dead-letter topic with its cause, attempts and
+ *       failure times in headers ({@link KafkaDeadLetters}).
+ *   <li>A written record of a key with a letter makes the letter stale: a superseded marker goes
+ *       to the dead-letter topic before the commit. A resubmitted record is skipped when a newer
+ *       record of its key came after its letter (writing it would travel back in time).
+ *   <li>Before the first batch after an assignment the node's view of the dead letters reads
+ *       the topic to its end, so that it knows the letters the partitions' previous owner made.
  *   <li>Offsets are committed only after every record of the batch is written or dead-lettered;
  *       a member that dies before leaves the batch to its successor (at-least-once).
  *   <li>Closing stops between attempts without committing: the other members take over.
+ *   <li>Between attempts the member keeps polling, with its partitions paused, at least every
+ *       quarter of {@code max.poll.interval.ms}: a back-off (or a whole retry budget) longer than
+ *       that interval never evicts it from the group, which would hand its batch to another
+ *       member and start a rebalance storm among members whose database is down. A batch whose
+ *       partitions are revoked meanwhile is left to their new owner.
  * </ul>
  */
 final class Drainer<K, V> {
@@ -75,6 +85,7 @@ final class Drainer<K, V> {
     final ConsumerRecord<byte[], byte[]> record;
     int attempts;
     long firstFailureNanos;
+    long lastFailureNanos;
     Throwable lastFailure;
 
     Op(K key, V value, ConsumerRecord<byte[], byte[]> record) {
@@ -110,18 +121,32 @@ final class Drainer<K, V> {
   private final Backoff backoff;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<byte[], byte[]> deadLetters;
+  private final KafkaDeadLetters<K, V> letters;
   private final Thread thread;
   private final CountDownLatch stopping = new CountDownLatch(1);
+  /** Set on an assignment: the letters of the new partitions' previous owner must be read first. */
+  private volatile boolean catchUp = true;
+  /** How often the member polls while it waits between attempts. */
+  private final long pollSliceNanos;
+  /** The partitions of the batch being drained; revoking one of them abandons the batch. */
+  private final java.util.Set<TopicPartition> batchPartitions = new java.util.HashSet<>();
+  private boolean batchRevoked;
+  /** The ops of the current batch that the writer wrote. */
+  private final List<Op<K, V>> writtenOps = new ArrayList<>();
 
   @SuppressWarnings("unchecked")
-  Drainer(KafkaWriteBehindLog<K, V> log, WriteBehindLogContext<K, V> context) {
+  Drainer(KafkaWriteBehindLog<K, V> log, WriteBehindLogContext<K, V> context,
+      KafkaDeadLetters<K, V> letters) {
     this.log = log;
     this.context = context;
     this.writer = (CacheWriter<Object, Object>) context.writer();
     this.listener = context.listener();
     this.backoff = new Backoff(log.settings);
-    this.consumer = new KafkaConsumer<>(consumerProperties(log));
-    this.deadLetters = new KafkaProducer<>(deadLetterProperties(log));
+    Properties properties = consumerProperties(log);
+    this.consumer = new KafkaConsumer<>(properties);
+    this.pollSliceNanos = pollSlice(properties);
+    this.letters = letters;
+    this.deadLetters = letters.producer();
     this.thread = new Thread(this::run, "jotter-kafka-drain-" + log.cacheName);
     thread.setDaemon(true);
   }
@@ -139,15 +164,18 @@ final class Drainer<K, V> {
     return p;
   }
 
-  private static Properties deadLetterProperties(KafkaWriteBehindLog<?, ?> log) {
-    Properties p = new Properties();
-    p.putAll(log.kafka.producer());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
+  /** A quarter of {@code max.poll.interval.ms}, at most a second. */
+  static long pollSlice(Properties properties) {
+    long interval = 300_000;
+    Object configured = properties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+    if (configured != null) {
+      try {
+        interval = Long.parseLong(configured.toString().trim());
+      } catch (NumberFormatException e) {
+        // the consumer refuses it at its creation
+      }
+    }
+    return TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(1_000, interval / 4)));
   }
 
   void start() {
@@ -160,6 +188,9 @@ final class Drainer<K, V> {
         for (TopicPartition p : partitions) {
           log.meters.lagRecords.remove(p.partition());
           log.meters.oldestUncommitted.remove(p.partition());
+          if (batchPartitions.contains(p)) {
+            batchRevoked = true;
+          }
         }
       }
 
@@ -167,6 +198,7 @@ final class Drainer<K, V> {
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
           log.meters.rebalances.incrementAndGet();
+          catchUp = true;
         }
         LOG.log(System.Logger.Level.DEBUG, "cache " + log.cacheName + ": drains partitions "
             + partitions);
@@ -209,6 +241,17 @@ final class Drainer<K, V> {
         if (records.isEmpty()) {
           continue;
         }
+        // the records' letters, made by the partitions' previous owner before it committed, are
+        // in the topic: without them a written key would keep a stale letter
+        if (catchUp) {
+          if (!letters.catchUp(CATCH_UP)) {
+            LOG.log(System.Logger.Level.WARNING, "cache " + log.cacheName + ": the dead letters "
+                + "were not read within " + CATCH_UP + "; the batch waits");
+            rewind(records);
+            continue;
+          }
+          catchUp = false;
+        }
         if (drain(records)) {
           commit(records);
         } else if (!stopped()) {
@@ -224,9 +267,11 @@ final class Drainer<K, V> {
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, "closing the consumer: " + e);
       }
-      deadLetters.close(Duration.ofSeconds(5));
     }
   }
+
+  /** How long a batch waits for the dead letters to be read; well below max.poll.interval.ms. */
+  private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
   private void measureLag(ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition partition : records.partitions()) {
@@ -246,8 +291,12 @@ final class Drainer<K, V> {
 
   /** Reads an unfinished batch again, so that no later commit skips it. */
   private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
     for (TopicPartition partition : records.partitions()) {
-      consumer.seek(partition, records.records(partition).get(0).offset());
+      // a partition revoked meanwhile is its new owner's, from the group's committed offset
+      if (assigned.contains(partition)) {
+        consumer.seek(partition, records.records(partition).get(0).offset());
+      }
     }
   }
 
@@ -278,21 +327,49 @@ final class Drainer<K, V> {
    * closing interrupted the retries).
    */
   boolean drain(ConsumerRecords<byte[], byte[]> records) {
+    batchPartitions.clear();
+    batchPartitions.addAll(records.partitions());
+    batchRevoked = false;
+    try {
+      return drainBatch(records);
+    } finally {
+      batchPartitions.clear();
+    }
+  }
+
+  private boolean drainBatch(ConsumerRecords<byte[], byte[]> records) {
     log.meters.batches.incrementAndGet();
     Map<ByteBuffer, ConsumerRecord<byte[], byte[]>> last = new LinkedHashMap<>();
     int count = 0;
     for (ConsumerRecord<byte[], byte[]> record : records) {
       count++;
+      ByteBuffer key = ByteBuffer.wrap(record.key());
+      long[] resubmitOf = resubmitOf(record);
+      ConsumerRecord<byte[], byte[]> before = last.get(key);
+      if (resubmitOf != null && before != null && resubmitOf(before) == null
+          && before.partition() == resubmitOf[0] && before.offset() > resubmitOf[1]) {
+        // a newer mutation came between the letter and its resubmission: it stays the last
+        log.meters.coalesced.incrementAndGet();
+        staleResubmission(record);
+        continue;
+      }
       // remove first, so that a key's place is its last record's
-      if (last.remove(ByteBuffer.wrap(record.key())) != null) {
+      if (last.remove(key) != null) {
         log.meters.coalesced.incrementAndGet();
       }
-      last.put(ByteBuffer.wrap(record.key()), record);
+      last.put(key, record);
     }
+    writtenOps.clear();
     List<Op<K, V>> writes = new ArrayList<>();
     List<Op<K, V>> deletes = new ArrayList<>();
     List<Op<K, V>> dead = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : last.values()) {
+      long[] resubmitOf = resubmitOf(record);
+      if (resubmitOf != null
+          && letters.staleResubmit(record.key(), (int) resubmitOf[0], resubmitOf[1])) {
+        staleResubmission(record);
+        continue;
+      }
       Op<K, V> op;
       try {
         op = new Op<>(context.serializer().deserializeKey(record.key()),
@@ -301,6 +378,8 @@ final class Drainer<K, V> {
       } catch (RuntimeException e) {
         op = new Op<>(null, null, record);
         op.attempts = 1;
+        op.firstFailureNanos = System.nanoTime();
+        op.lastFailureNanos = op.firstFailureNanos;
         op.lastFailure = e;
         dead.add(op);
         continue;
@@ -418,6 +497,7 @@ final class Drainer<K, V> {
       failedSet.addAll(failed);
       for (Op<K, V> op : group) {
         if (!failedSet.contains(op)) {
+          writtenOps.add(op);
           confirmed(Math.max(0, now - op.record.timestamp()) * 1_000_000L);
         }
       }
@@ -430,6 +510,7 @@ final class Drainer<K, V> {
       if (op.attempts++ == 0) {
         op.firstFailureNanos = now;
       }
+      op.lastFailureNanos = now;
       op.lastFailure = error;
       log.meters.failed.incrementAndGet();
     }
@@ -469,53 +550,159 @@ final class Drainer<K, V> {
 
   /** Waits {@code nanos}; returns true if closing began meanwhile. */
   private boolean await(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    boolean pausedAny = false;
     try {
-      return stopping.await(nanos, TimeUnit.NANOSECONDS);
+      for (;;) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        if (stopping.await(Math.min(left, pollSliceNanos), TimeUnit.NANOSECONDS)) {
+          return true;
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          return false;
+        }
+        // still waiting: poll, so that the group does not take this member for dead
+        consumer.pause(consumer.assignment());
+        pausedAny = true;
+        ConsumerRecords<byte[], byte[]> unasked = consumer.poll(Duration.ZERO);
+        if (!unasked.isEmpty()) {
+          // from partitions assigned during the poll, not paused yet: read them after the batch
+          rewind(unasked);
+        }
+        if (batchRevoked) {
+          LOG.log(System.Logger.Level.INFO, "cache " + log.cacheName + ": partitions of the "
+              + "batch being retried were revoked; their new owner writes it");
+          return true;
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
+    } catch (WakeupException e) {
+      // closing
+      return true;
+    } finally {
+      if (pausedAny) {
+        consumer.resume(consumer.paused());
+      }
     }
   }
 
-  /** Sends the spent records to the dead-letter topic; returns once Kafka acknowledged them. */
+  /** The {@code partition@offset} of a resubmitted record's letter, or {@code null}. */
+  private static long[] resubmitOf(ConsumerRecord<byte[], byte[]> record) {
+    return KafkaDeadLetters.position(
+        KafkaDeadLetters.text(record.headers(), KafkaDeadLetters.RESUBMIT_OF));
+  }
+
+  private void staleResubmission(ConsumerRecord<byte[], byte[]> record) {
+    LOG.log(System.Logger.Level.INFO, "cache " + log.cacheName + ": a resubmitted dead letter "
+        + "of " + record.topic() + "-" + record.partition() + "@" + record.offset() + " is not "
+        + "written: a newer mutation of its key came after the letter");
+  }
+
+  /**
+   * Sends the spent records to the dead-letter topic, and a superseded marker for each written
+   * record whose key has an older letter; returns once Kafka acknowledged them all.
+   */
   private boolean deadLetter(List<Op<K, V>> dead) {
-    if (dead.isEmpty()) {
+    List<Op<K, V>> superseding = new ArrayList<>();
+    for (Op<K, V> op : writtenOps) {
+      if (letters.supersedes(op.record.key(), op.record.partition(), op.record.offset())) {
+        superseding.add(op);
+      }
+    }
+    writtenOps.clear();
+    if (dead.isEmpty() && superseding.isEmpty()) {
       return true;
     }
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    List<Op<K, V>> ops = new ArrayList<>();
+    long nowNanos = System.nanoTime();
+    long nowMillis = System.currentTimeMillis();
     for (Op<K, V> op : dead) {
       RecordHeaders headers = new RecordHeaders();
       Throwable cause = op.lastFailure;
+      headers.add(KafkaDeadLetters.KIND, utf8(KafkaDeadLetters.LETTER));
+      headers.add(KafkaDeadLetters.OP, utf8(op.isDelete() ? KafkaDeadLetters.DELETE_OP
+          : KafkaDeadLetters.WRITE_OP));
       headers.add(CAUSE_CLASS, utf8(cause == null ? "" : cause.getClass().getName()));
       headers.add(CAUSE_MESSAGE, utf8(cause == null || cause.getMessage() == null ? ""
           : truncate(cause.getMessage())));
       headers.add(ATTEMPTS, utf8(Integer.toString(op.attempts)));
+      headers.add(KafkaDeadLetters.FIRST_FAILURE,
+          utf8(Long.toString(wall(op.firstFailureNanos, nowNanos, nowMillis))));
+      headers.add(KafkaDeadLetters.LAST_FAILURE,
+          utf8(Long.toString(wall(op.lastFailureNanos, nowNanos, nowMillis))));
       headers.add(SOURCE, utf8(op.record.topic() + "-" + op.record.partition() + "@"
           + op.record.offset()));
       headers.add(CACHE, utf8(log.cacheName));
-      sent.add(deadLetters.send(new ProducerRecord<>(log.kafka.deadLetterTopic(), null,
-          op.record.key(), op.record.value(), headers)));
+      // a delete's letter is not a tombstone: compaction would drop it
+      records.add(new ProducerRecord<>(log.kafka.deadLetterTopic(), null, op.record.key(),
+          op.record.value() == null ? new byte[0] : op.record.value(), headers));
+      ops.add(op);
+    }
+    for (Op<K, V> op : superseding) {
+      records.add(letters.supersededMarker(op.record.key(), op.record.partition(),
+          op.record.offset()));
+      ops.add(op);
+    }
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> record : records) {
+      sent.add(deadLetters.send(record));
     }
     for (int i = 0; i < sent.size(); i++) {
-      Op<K, V> op = dead.get(i);
+      Op<K, V> op = ops.get(i);
+      boolean letter = i < dead.size();
+      RecordMetadata metadata;
       try {
-        sent.get(i).get();
+        metadata = sent.get(i).get();
       } catch (ExecutionException e) {
         // the batch stays uncommitted and is read again: its records are not lost
         LOG.log(System.Logger.Level.ERROR, "cache " + log.cacheName + ": could not send the "
-            + "dead letter of key " + op.key + " to " + log.kafka.deadLetterTopic() + ": "
-            + e.getCause());
+            + (letter ? "dead letter" : "superseded marker") + " of key " + op.key + " to "
+            + log.kafka.deadLetterTopic() + ": " + e.getCause());
         return false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
       }
+      ProducerRecord<byte[], byte[]> record = records.get(i);
+      // this node acts on its own record at once; its reader skips it later
+      letters.apply(metadata.partition(), metadata.offset(), metadata.timestamp(), record.key(),
+          record.value(), record.headers());
+      if (!letter) {
+        handler(h -> h.superseded(op.key));
+        continue;
+      }
       log.meters.deadLettered.incrementAndGet();
       LOG.log(System.Logger.Level.WARNING, "cache " + log.cacheName + ": key " + op.key
           + " dead-lettered to " + log.kafka.deadLetterTopic() + " after " + op.attempts
           + " attempts: " + (op.lastFailure == null ? "" : op.lastFailure.getClass().getName()));
+      if (op.key != null) {
+        letters.get(op.key).ifPresent(l -> handler(h -> h.deadLettered(l)));
+      }
     }
     return true;
+  }
+
+  private void handler(java.util.function.Consumer<DeadLetterHandler<K, V>> call) {
+    DeadLetterHandler<K, V> handler = context.deadLetterHandler();
+    if (handler == null) {
+      return;
+    }
+    try {
+      call.accept(handler);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cache " + log.cacheName + ": the dead-letter handler "
+          + "failed: " + e);
+    }
+  }
+
+  private static long wall(long nanos, long nowNanos, long nowMillis) {
+    return nowMillis - TimeUnit.NANOSECONDS.toMillis(nowNanos - nanos);
   }
 
   private static String truncate(String message) {

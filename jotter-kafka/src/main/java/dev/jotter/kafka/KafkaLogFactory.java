@@ -25,10 +25,14 @@ import dev.jotter.writebehind.WriteBehindLogFactory;
  *       a wholly failing batch split to isolate a poison record; what exhausts its retry budget
  *       goes to the dead-letter topic with its cause in headers. Offsets are committed after.
  *       Delivery is at-least-once: writers must upsert.
+ *   <li>Dead letters: the dead-letter topic is the truth; every node reads it and serves it as
+ *       the cache's {@code deadLetters()} (list, resubmit, discard; superseded by a newer written
+ *       record of the key). See {@link KafkaSettings#DEAD_LETTER_TOPIC}.
  *   <li>Node loss: a dead node's partitions move to a surviving member, which writes what the dead
  *       node acknowledged.
  *   <li>Reads: a key this node wrote whose record is not yet behind the group's committed offset
- *       is answered from the node's pending state, never from the loader.
+ *       is answered from the node's pending state, a key with a dead letter from its letter;
+ *       never from the loader.
  *   <li>Overflow: at most {@code maxPendingOperations} records wait for Kafka's acknowledgement;
  *       beyond that (a broker outage, say) {@code BLOCK} or {@code FAIL} applies.
  *       {@code WRITE_THROUGH} is refused: it would let the writer see a key out of its partition's

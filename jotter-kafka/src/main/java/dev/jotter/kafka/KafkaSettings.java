@@ -35,7 +35,12 @@ public final class KafkaSettings {
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   /** The topic of the pending writes; default {@code jotter.<cache name>}. */
   public static final String TOPIC = "topic";
-  /** The topic of the dead letters; default {@code <topic>.dead-letters}. */
+  /**
+   * The topic of the dead letters; default {@code <topic>.dead-letters}. Every node reads it
+   * whole into memory, and it is the only place a letter lives: give it
+   * {@code cleanup.policy=compact} (resolved letters are followed by tombstones) or
+   * {@code retention.ms=-1}, never a time retention that would drop letters nobody handled.
+   */
   public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
   /** The consumer group that drains the topic; default {@code jotter.<cache name>}. */
   public static final String GROUP = "group";

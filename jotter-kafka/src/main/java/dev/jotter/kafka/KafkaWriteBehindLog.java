@@ -14,10 +14,8 @@ import dev.jotter.writebehind.WriteBehindStatistics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -117,6 +115,7 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   private final Admin admin;
   private final ScheduledExecutorService refresher;
   private final Drainer<K, V> drainer;
+  private final KafkaDeadLetters<K, V> letters;
   final KafkaMeters meters;
   private final ConcurrentHashMap<K, Entry<V>> pending = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Long> committed = new ConcurrentHashMap<>();
@@ -140,7 +139,13 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     this.bean = new KafkaLogBean(meters);
     this.beanName = dev.jotter.management.MBeans.name(JMX_TYPE, context.managerUri(), cacheName);
     this.producer = new KafkaProducer<>(producerProperties(kafka, settings));
-    this.drainer = new Drainer<>(this, context);
+    try {
+      this.letters = new KafkaDeadLetters<>(this, admin);
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    this.drainer = new Drainer<>(this, context, letters);
     this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "jotter-kafka-offsets-" + cacheName);
       t.setDaemon(true);
@@ -176,6 +181,8 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
 
   private void start() {
     dev.jotter.management.MBeans.register(bean, beanName);
+    // the letters first: reads of a dead-lettered key must find its letter (contract clause 7)
+    letters.start();
     drainer.start();
     long refresh = kafka.offsetsRefresh().toMillis();
     refresher.scheduleWithFixedDelay(this::refreshCommitted, refresh, refresh,
@@ -324,9 +331,62 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     }
   }
 
+  /**
+   * This node's newest unconfirmed record of the key, else the key's dead letter (or a
+   * resubmitted letter not yet written), as the cache's own buffer answers: never the loader
+   * while the writer does not hold the key's newest state.
+   */
   @Override
   public Pending<V> pending(K key) {
-    return pending.get(key);
+    Entry<V> entry = pending.get(key);
+    return entry != null ? entry : letters.answer(key);
+  }
+
+  boolean isSync() {
+    return durability == Durability.SYNC;
+  }
+
+  /**
+   * Produces a dead letter's operation again into the topic, as a new record of this node that
+   * answers reads until the group commits past it; refused ({@code false}) while closing or while
+   * this node has a newer unconfirmed record of the key (which makes the letter stale). Beyond
+   * {@code maxPendingOperations}, like the core's resubmission.
+   */
+  boolean resend(K key, V value, byte[] keyBytes, byte[] valueBytes,
+      org.apache.kafka.common.header.Headers headers,
+      org.apache.kafka.clients.producer.Callback then) {
+    if (closing) {
+      return false;
+    }
+    Entry<V> entry = new Entry<>(value, sequence.incrementAndGet(), System.nanoTime());
+    if (pending.putIfAbsent(key, entry) != null) {
+      return false;
+    }
+    long start = System.nanoTime();
+    try {
+      producer.send(new ProducerRecord<>(kafka.topic(), null, keyBytes, valueBytes, headers),
+          (metadata, error) -> {
+            if (error == null) {
+              meters.produced(System.nanoTime() - start);
+              entry.partition = metadata.partition();
+              entry.offset = metadata.offset();
+              Long done = committed.get(metadata.partition());
+              if (done != null && done > metadata.offset()) {
+                removeConfirmed(key, entry);
+              }
+            } else {
+              removeConfirmed(key, entry);
+              meters.produceFailures.incrementAndGet();
+            }
+            then.onCompletion(metadata, error);
+          });
+      return true;
+    } catch (RuntimeException e) {
+      pending.remove(key, entry);
+      LOG.log(System.Logger.Level.WARNING, "cache " + cacheName + ": Kafka did not accept the "
+          + "resubmission of key " + key + "; its letter stays: " + e);
+      return false;
+    }
   }
 
   // ---- confirmation by the group's committed offsets -----------------------------------------
@@ -361,7 +421,11 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
           ours.put(tp, om);
         }
       });
-      committed(ours);
+      // a record behind the committed offset may have become a letter: only once this node has
+      // read the letters written before, may its pending state stop answering (clause 7)
+      if (letters.catchUp(kafka.offsetsRefresh())) {
+        committed(ours);
+      }
     } catch (ExecutionException | TimeoutException e) {
       LOG.log(System.Logger.Level.DEBUG, "cache " + cacheName + ": could not read the group's "
           + "committed offsets: " + e);
@@ -465,73 +529,34 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
         Duration.ofNanos(Math.max(0, System.nanoTime() - oldest)), meters.coalesced.get(),
         meters.written.get(), meters.writerCalls.get(), meters.batches.get(),
         meters.retried.get(), meters.failed.get(), meters.deadLettered.get(), meters.lost.get(),
-        meters.overflowEvents.get(), 0, 0, 0, Duration.ZERO);
+        meters.overflowEvents.get(), letters.size(), letters.discarded(), 0, Duration.ZERO);
   }
 
   /**
-   * Dead letters of the Kafka log live in the dead-letter topic, not in the cache: this view is
-   * always empty; read, resubmit or discard them with Kafka's tools.
+   * The letters of the dead-letter topic, shared by every node (see {@link KafkaDeadLetters}):
+   * listed, resubmitted and discarded through the cache's API and JMX on any node.
    */
   @Override
   public DeadLetters<K, V> deadLetters() {
-    return new DeadLetters<>() {
-      @Override
-      public int size() {
-        return 0;
-      }
-
-      @Override
-      public int capacity() {
-        return 0;
-      }
-
-      @Override
-      public List<DeadLetter<K, V>> list(int offset, int limit) {
-        if (offset < 0 || limit < 0) {
-          throw new IllegalArgumentException("offset and limit must be >= 0");
-        }
-        return List.of();
-      }
-
-      @Override
-      public Optional<DeadLetter<K, V>> get(K key) {
-        return Optional.empty();
-      }
-
-      @Override
-      public int resubmitAll() {
-        return 0;
-      }
-
-      @Override
-      public int resubmit(Collection<? extends K> keys) {
-        return 0;
-      }
-
-      @Override
-      public int discardAll() {
-        return 0;
-      }
-
-      @Override
-      public int discard(Collection<? extends K> keys) {
-        return 0;
-      }
-    };
+    return letters;
   }
 
   /**
-   * What this node knows of a key: its newest record from this node waits until the group
-   * commits past it ({@link KeyStatus.State#WAITING}), or nothing of it is pending here
-   * ({@link KeyStatus.State#CONFIRMED}). Retries and dead letters happen in whichever member
-   * drains the key's partition, possibly another node's, and are not reported here: the
-   * dead-letter topic holds the letters.
+   * What this node knows of a key, consistent with {@link #pending}: its newest record from this
+   * node waits until the group commits past it ({@link KeyStatus.State#WAITING}); else, if the key
+   * has a dead letter (or a resubmitted one not yet written), {@link KeyStatus.State#WAITING} with
+   * the letter's value and its first failure as {@code acceptedAt} — the core has no public
+   * factory for {@link KeyStatus.State#DEAD_LETTER} yet; {@code deadLetters().get(key)} tells the
+   * two apart —; else {@link KeyStatus.State#CONFIRMED}. Retries happen in whichever member
+   * drains the key's partition and are not reported here.
    */
   @Override
   public KeyStatus<K, V> status(K key) {
     Entry<V> entry = pending.get(key);
     if (entry == null) {
-      return KeyStatus.confirmed(key);
+      DeadLetter<K, V> letter = letters.answer(key);
+      return letter == null ? KeyStatus.confirmed(key)
+          : KeyStatus.waiting(key, letter.value(), letter.firstFailure());
     }
     Instant acceptedAt = Instant.now().minusNanos(System.nanoTime() - entry.acceptedNanos);
     return KeyStatus.waiting(key, entry.value, acceptedAt);
@@ -568,6 +593,7 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
       // leaving the group cleanly hands this node's partitions over at once: worth a few seconds
       drainer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(),
           deadline - System.nanoTime())));
+      letters.close();
       refresher.shutdownNow();
       admin.close(Duration.ZERO);
       dev.jotter.management.MBeans.unregister(bean, beanName);

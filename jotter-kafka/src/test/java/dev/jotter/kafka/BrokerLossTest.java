@@ -81,7 +81,8 @@ class BrokerLossTest {
       }
     });
     producer.start();
-    Await.until("a stream of acknowledged puts", () -> acks.get() > 2_000);
+    Await.until("a stream of acknowledged puts", Await.WAIT, () -> acks.get() > 2_000,
+        () -> acks.get() + " acknowledged, " + failures.get() + " refused");
     int leader = kafka.admin().describeTopics(List.of(topic)).allTopicNames()
         .get(30, TimeUnit.SECONDS).get(topic).partitions().get(0).leader().id();
     long before = acks.get();

@@ -313,6 +313,26 @@ class KafkaWriteBehindTest {
   }
 
   @Test
+  void aBackoffLongerThanTheMaxPollIntervalKeepsTheMemberInTheGroup() {
+    // each wait between attempts (2 s) is twice max.poll.interval.ms: a member that waited
+    // without polling would be evicted, its commit refused, its batch retried for ever
+    Cache<String, String> cache = node("a", settings().maxAttempts(3)
+        .maxRetryTime(Duration.ofMinutes(1)).initialBackoff(Duration.ofSeconds(2))
+        .maxBackoff(Duration.ofSeconds(2)).jitter(0)
+        .logSetting("consumer.max.poll.interval.ms", "1000").build(), false,
+        FailingWriter.class);
+    cache.put("k", "v");
+    WriteBehind<String, String> writeBehind = JotterCache.of(cache).writeBehind().orElseThrow();
+    Await.until("the key is dead-lettered after its 3 attempts",
+        () -> writeBehind.deadLetters().size() == 1);
+    assertTrue(flushed(cache), "the group committed past the record");
+    assertEquals(3, FailingWriter.CALLS.get(), "3 attempts, no batch retried after an eviction");
+    assertEquals(1, writeBehind.statistics().deadLettered());
+    assertEquals(3, writeBehind.deadLetters().get("k").orElseThrow().attempts());
+    assertEquals(1L, jmx(cache, "Rebalances"), "assigned once, never revoked");
+  }
+
+  @Test
   void aSurvivingMemberWritesWhatALeavingMemberAcknowledgedButCouldNotWrite() {
     // node a's database is down: it drains nothing, commits nothing, then leaves the group
     Cache<String, String> a = node("a", settings().maxAttempts(1_000_000)
