@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Kafka log's benchmarks and keeps their raw results in benchmarks/results/kafka/:
 #   1. KafkaLogBenchmark: acknowledged puts/s, file journal and Kafka, SYNC and ASYNC, 1/4/16 threads
-#   2. KafkaDrainBenchmark: rows/s drained into H2 by 1 and 2 group members, beside the plain JDBC loop
+#   2. KafkaDrainBenchmark: rows/s drained into H2, then embedded PostgreSQL, by 1 and 2 group members,
+#      beside the plain JDBC loop
 #   3. KafkaNodeLoss: seconds from a node's SIGKILL until the database holds what it acknowledged
 #
-#   benchmarks/run-kafka.sh            # about 20 minutes on 2 cores
+#   benchmarks/run-kafka.sh            # about 27 minutes on 2 cores
 #   SKIP_BUILD=1 benchmarks/run-kafka.sh
 # Settings (environment): LOG_OPTS, DRAIN_OPTS (JMH options), CYCLES (node-loss cycles), SKIP
 # (space-separated: log drain nodeloss), RESULTS (default benchmarks/results/kafka)
@@ -33,6 +34,10 @@ if ! skip drain; then
   "$JAVA" -jar "$JAR" 'KafkaDrainBenchmark' $DRAIN_OPTS -rf json -rff "$RESULTS/drain.json" \
     > "$RESULTS/drain.out" 2>&1
   grep -E '^KafkaDrainBenchmark\.' "$RESULTS/drain.out" || true
+  # shellcheck disable=SC2086
+  "$JAVA" -jar "$JAR" 'KafkaDrainBenchmark' -p database=postgres $DRAIN_OPTS \
+    -rf json -rff "$RESULTS/drain-postgres.json" > "$RESULTS/drain-postgres.out" 2>&1
+  grep -E '^KafkaDrainBenchmark\.' "$RESULTS/drain-postgres.out" || true
 fi
 if ! skip nodeloss; then
   "$JAVA" -cp "$JAR" dev.jotter.benchmarks.KafkaNodeLoss "$CYCLES" "$RESULTS/nodeloss.json" \
