@@ -60,6 +60,8 @@ public final class Report {
   private final String command;
   /** The hand-written analysis of the missed goals, appended to the report when present. */
   static final String ANALYSIS = "benchmarks/ANALYSIS.md";
+  /** The Kafka log's section, written by hand from benchmarks/run-kafka.sh's results. */
+  static final String KAFKA = "benchmarks/KAFKA.md";
 
   private final StringBuilder md = new StringBuilder();
   private String jdk = "?";
@@ -232,13 +234,16 @@ public final class Report {
   /**
    * Appends the hand-written analysis of the goals a run missed ({@value #ANALYSIS}, relative to the
    * directory the script runs in: the repository's root). Numbers cannot say what limits them; the
-   * analysis is kept beside the code and updated with each published run.
+   * analysis is kept beside the code and updated with each published run. Then the Kafka log's
+   * section ({@value #KAFKA}), measured by benchmarks/run-kafka.sh and written by hand.
    */
   private void analysis() throws IOException {
-    Path analysis = Path.of(ANALYSIS);
-    if (Files.isRegularFile(analysis)) {
-      line(Files.readString(analysis, StandardCharsets.UTF_8).strip());
-      line();
+    for (String name : new String[] {ANALYSIS, KAFKA}) {
+      Path analysis = Path.of(name);
+      if (Files.isRegularFile(analysis)) {
+        line(Files.readString(analysis, StandardCharsets.UTF_8).strip());
+        line();
+      }
     }
   }
 
