@@ -8,10 +8,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code putAll}, {@code removeAll} and {@code invokeAll}: each key through
@@ -48,14 +50,20 @@ final class BulkMutations<K, V> {
     if (!c.writeBehind) {
       RuntimeException failure = c.route.writeAll(entries);
       entries.forEach((key, value) -> mutations.runUnwritten(key, c.copyIn(key),
-          mutations.put(key, value, copies.get(key), false)));
+          mutations.put(key, value, valueOf(copies, key), false)));
       if (failure != null) {
         throw failure;
       }
       return;
     }
     eachAdmitted(entries.keySet(), (ticket, key) -> mutations.runAdmitted(ticket, key,
-        c.copyIn(key), mutations.put(key, entries.get(key), copies.get(key), false)), null);
+        c.copyIn(key), mutations.put(key, valueOf(entries, key), valueOf(copies, key), false)),
+        null);
+  }
+
+  /** The value of a key of the call in one of its maps, which hold every key and no null. */
+  private static <K, V> V valueOf(Map<K, V> map, K key) {
+    return Objects.requireNonNull(map.get(key), "a key of the call has no value");
   }
 
   void removeAll(Collection<K> keys) {
@@ -107,7 +115,7 @@ final class BulkMutations<K, V> {
   /** One key of a bulk call, admitted ({@code ticket} may be {@code null} for write-through). */
   @FunctionalInterface
   private interface KeyStep<K> {
-    Object apply(Ticket ticket, K key);
+    @Nullable Object apply(@Nullable Ticket ticket, K key);
   }
 
   /**
@@ -116,7 +124,8 @@ final class BulkMutations<K, V> {
    * @param admissionFailed takes a key's admission failure when keys are admitted one by one;
    *     {@code null}: the failure ends the call
    */
-  private void eachAdmitted(Collection<K> keys, KeyStep<K> step, KeyFailure<K> admissionFailed) {
+  private void eachAdmitted(Collection<K> keys, KeyStep<K> step,
+      @Nullable KeyFailure<K> admissionFailed) {
     if (!c.route.admitsBulkAtOnce()) {
       for (K key : keys) {
         Ticket ticket;
@@ -137,9 +146,9 @@ final class BulkMutations<K, V> {
       }
       return;
     }
-    List<Ticket> tickets = c.route.admitAll(keys);
+    List<@Nullable Ticket> tickets = c.route.admitAll(keys);
     try {
-      Iterator<Ticket> ticket = tickets.iterator();
+      Iterator<@Nullable Ticket> ticket = tickets.iterator();
       for (K key : keys) {
         step.apply(ticket.next(), key);
       }

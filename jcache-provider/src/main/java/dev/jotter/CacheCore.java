@@ -10,6 +10,7 @@ import dev.jotter.store.EntryStore;
 import dev.jotter.store.ValueHolder;
 import dev.jotter.writer.WriterRoute;
 import javax.cache.integration.CacheLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the parts of one cache share: its store, expiry, events, statistics, copier, loader and
@@ -25,7 +26,7 @@ final class CacheCore<K, V> {
   final JotterStatistics statistics;
   final WriterRoute<K, V> route;
   /** The loader, or {@code null}. */
-  final CacheLoader<K, V> loader;
+  final @Nullable CacheLoader<K, V> loader;
   /** Whether misses are loaded: read-through with a loader. */
   final boolean readThrough;
   /** Whether misses consult the write-behind buffer first (its pending state is the answer). */
@@ -75,7 +76,7 @@ final class CacheCore<K, V> {
   }
 
   /** The holder of a new entry, or null when its creation expiry says it is expired at once. */
-  ValueHolder<V> created(K key, V stored) {
+  @Nullable ValueHolder<V> created(K key, V stored) {
     ValueHolder<V> holder = createdByLoad(key, stored);
     if (holder != null) {
       statistics.recordPuts(1);
@@ -84,7 +85,7 @@ final class CacheCore<K, V> {
   }
 
   /** Like {@link #created}, for a loaded value: a load is not a put in the statistics. */
-  ValueHolder<V> createdByLoad(K key, V stored) {
+  @Nullable ValueHolder<V> createdByLoad(K key, V stored) {
     long deadline = expiry.forCreation();
     if (deadline == ExpiryCalculator.EXPIRED) {
       return null;

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import javax.management.ObjectName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a cache builds from its configuration and must release when it closes: the loader, the writer
@@ -49,27 +50,30 @@ final class CacheResources<K, V> {
   private static final System.Logger LOG = System.getLogger(CacheResources.class.getName());
 
   private final String cacheName;
-  /** Made by the first {@code loadAll}; guarded by this. */
-  private ExecutorService loadPool;
+  /** Made by the first {@code loadAll}, null until then; guarded by this. */
+  private @Nullable ExecutorService loadPool;
   private final Ticker ticker;
   private final ExpiryCalculator expiry;
   private final EventDispatcher<K, V> dispatcher = new EventDispatcher<>();
   private final JotterStatistics statistics = new JotterStatistics();
   private final Copier copier;
-  private final CacheLoader<K, V> loader;
-  private final CacheWriter<? super K, ? super V> writer;
+  /** The loader, or null if the configuration has no loader factory. */
+  private final @Nullable CacheLoader<K, V> loader;
+  /** The writer, or null if the cache does not write through (or behind). */
+  private final @Nullable CacheWriter<? super K, ? super V> writer;
   private final WriterRoute<K, V> route;
   private final JotterCacheMXBean configurationBean;
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
   /** Write-behind caches only: the log that keeps their operations; else null. */
-  private WriteBehind<K, V> writeBehind;
+  private @Nullable WriteBehind<K, V> writeBehind;
   /** Write-behind caches only: what meters and the write-behind MBean watch; else null. */
-  private WriteBehindMonitor monitor;
+  private @Nullable WriteBehindMonitor monitor;
   /** The journal of the cache's own buffer; {@link Journal#none()} without one. */
   private Journal<K, V> journal = Journal.none();
-  private final WriteBehindBean writeBehindBean;
-  private final ObjectName writeBehindName;
+  /** Write-behind caches only, as the monitor: the MBean over it and its name; else null. */
+  private final @Nullable WriteBehindBean writeBehindBean;
+  private final @Nullable ObjectName writeBehindName;
 
   CacheResources(URI managerUri, ClassLoader classLoader, String cacheName,
       JotterConfiguration<K, V> configuration) {
@@ -87,17 +91,23 @@ final class CacheResources<K, V> {
     this.configurationBean = new JotterCacheMXBean(configuration);
     this.configurationName = MBeans.name(MBeans.CONFIGURATION, managerUri, cacheName);
     this.statisticsName = MBeans.name(MBeans.STATISTICS, managerUri, cacheName);
-    this.writeBehindName = monitor == null ? null
-        : MBeans.name(MBeans.WRITE_BEHIND, managerUri, cacheName);
-    this.writeBehindBean = monitor == null ? null : new WriteBehindBean(monitor);
+    WriteBehindMonitor published = monitor;
+    ObjectName beanName = null;
+    WriteBehindBean bean = null;
+    if (published != null) {
+      beanName = MBeans.name(MBeans.WRITE_BEHIND, managerUri, cacheName);
+      bean = new WriteBehindBean(published);
+    }
+    this.writeBehindName = beanName;
+    this.writeBehindBean = bean;
     try {
       configuration.getCacheEntryListenerConfigurations().forEach(dispatcher::register);
       statistics.setEnabled(configuration.isStatisticsEnabled());
       exportStatistics(configuration.isStatisticsEnabled());
       exportConfiguration(configuration.isManagementEnabled());
-      if (monitor != null) {
+      if (bean != null && beanName != null) {
         // always, unlike the JCache beans: a write-behind cache nobody can watch is a liability
-        MBeans.register(writeBehindBean, writeBehindName);
+        MBeans.register(bean, beanName);
       }
     } catch (RuntimeException e) {
       // the cache will not exist: release what it holds, its journal's lock first of all
@@ -152,7 +162,7 @@ final class CacheResources<K, V> {
   }
 
   /** The cache's write-behind, or {@code null} if it writes through (or has no writer). */
-  WriteBehind<K, V> writeBehind() {
+  @Nullable WriteBehind<K, V> writeBehind() {
     return writeBehind;
   }
 
@@ -181,7 +191,7 @@ final class CacheResources<K, V> {
     return copier;
   }
 
-  CacheLoader<K, V> loader() {
+  @Nullable CacheLoader<K, V> loader() {
     return loader;
   }
 
@@ -233,11 +243,14 @@ final class CacheResources<K, V> {
     run(() -> exportStatistics(false));
     run(() -> exportConfiguration(false));
     run(route::close);
-    if (monitor != null) {
+    WriteBehindMonitor published = monitor;
+    WriteBehindBean bean = writeBehindBean;
+    ObjectName beanName = writeBehindName;
+    if (published != null && bean != null && beanName != null) { // all three or none
       // after the drain, so that operators watch the lag shrink while the cache closes
-      run(() -> MBeans.unregister(writeBehindBean, writeBehindName));
-      run(writeBehindBean::close);
-      run(monitor::close); // removes the meters
+      run(() -> MBeans.unregister(bean, beanName));
+      run(bean::close);
+      run(published::close); // removes the meters
     }
     run(dispatcher::close);
     // a loadAll still running would use the loader after it is closed (and a socket-backed loader
@@ -272,7 +285,7 @@ final class CacheResources<K, V> {
     }
   }
 
-  private static void closeIfCloseable(Object resource) {
+  private static void closeIfCloseable(@Nullable Object resource) {
     if (resource instanceof Closeable) {
       try {
         ((Closeable) resource).close();

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.file.NoSuchFileException;
 import javax.cache.CacheException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the configuration file a cache manager URI points to. {@code classpath:} URIs are resolved by
@@ -31,7 +32,7 @@ final class ConfigurationLocator {
   private ConfigurationLocator() {}
 
   /** Returns the declared configuration, or null if the URI points to no resource. */
-  static ConfigurationFile locate(URI uri, ClassLoader classLoader) {
+  static @Nullable ConfigurationFile locate(URI uri, ClassLoader classLoader) {
     String scheme = uri.getScheme();
     if (scheme == null || scheme.equals("jotter")) {
       return null;

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import javax.cache.Cache;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Iterates over a cache's live entries (weakly consistent, as Caffeine's map is). Each entry
@@ -15,7 +16,8 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   private final CacheCore<K, V> c;
   private final ReadThrough<K, V> reads;
   private final Iterator<Map.Entry<K, ValueHolder<V>>> delegate;
-  private K lastKey;
+  /** The key of the entry {@link #next()} returned, until {@link #remove()}; else null. */
+  private @Nullable K lastKey;
 
   EntryIterator(CacheCore<K, V> core, ReadThrough<K, V> reads) {
     this.c = core;
@@ -34,11 +36,12 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
       throw new NoSuchElementException();
     }
     Map.Entry<K, ValueHolder<V>> next = delegate.next();
-    lastKey = next.getKey();
+    K key = next.getKey();
+    lastKey = key;
     c.statistics.recordHits(1);
-    reads.touch(lastKey, next.getValue());
+    reads.touch(key, next.getValue());
     c.dispatcher.dispatchSynchronous();
-    return new JotterEntry<>(c.copyIn(lastKey), c.copyOut(next.getValue().value()));
+    return new JotterEntry<>(c.copyIn(key), c.copyOut(next.getValue().value()));
   }
 
   @Override

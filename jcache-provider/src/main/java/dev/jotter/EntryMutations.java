@@ -4,8 +4,10 @@ import dev.jotter.processor.EntryProcessorEntry;
 import dev.jotter.store.ValueHolder;
 import dev.jotter.writer.WriterRoute;
 import dev.jotter.writer.WriterRoute.Ticket;
+import java.util.Objects;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one way a key of a cache changes. Every mutation — put, putIfAbsent, replace, remove, their
@@ -43,19 +45,19 @@ final class EntryMutations<K, V> {
      * @param current the key's live entry, or {@code null}
      * @return what the entry becomes: {@code current} to keep it, {@code null} to remove it
      */
-    ValueHolder<V> apply(ValueHolder<V> current, Section<K, V> section);
+    @Nullable ValueHolder<V> apply(@Nullable ValueHolder<V> current, Section<K, V> section);
   }
 
   /** A mutation's hold on its key's atomic section: the writer, and what to return. */
   static final class Section<K, V> {
     final K key;
     private final WriterRoute<K, V> route;
-    private final Ticket ticket;
+    private final @Nullable Ticket ticket;
     private final boolean writes;
-    /** What the cache operation returns (the old value, whether it changed, a result). */
-    Object result;
+    /** What the cache operation returns (the old value, whether it changed, a result), or null. */
+    @Nullable Object result;
 
-    Section(K key, WriterRoute<K, V> route, Ticket ticket, boolean writes) {
+    Section(K key, WriterRoute<K, V> route, @Nullable Ticket ticket, boolean writes) {
       this.key = key;
       this.route = route;
       this.ticket = ticket;
@@ -83,7 +85,7 @@ final class EntryMutations<K, V> {
    * @param storedKey the key as the store holds it (a copy under store-by-value)
    * @return the section's result
    */
-  Object run(K key, K storedKey, Mutation<K, V> mutation) {
+  @Nullable Object run(K key, K storedKey, Mutation<K, V> mutation) {
     Ticket ticket = c.route.admit(key);
     try {
       return runAdmitted(ticket, key, storedKey, mutation);
@@ -93,16 +95,17 @@ final class EntryMutations<K, V> {
   }
 
   /** {@link #run} for a key the route has admitted already (a bulk mutation's). */
-  Object runAdmitted(Ticket ticket, K key, K storedKey, Mutation<K, V> mutation) {
+  @Nullable Object runAdmitted(@Nullable Ticket ticket, K key, K storedKey,
+      Mutation<K, V> mutation) {
     return section(new Section<>(key, c.route, ticket, true), storedKey, mutation);
   }
 
   /** Applies a mutation that the writer has confirmed already (write-through bulk calls). */
-  Object runUnwritten(K key, K storedKey, Mutation<K, V> mutation) {
+  @Nullable Object runUnwritten(K key, K storedKey, Mutation<K, V> mutation) {
     return section(new Section<>(key, c.route, null, false), storedKey, mutation);
   }
 
-  private Object section(Section<K, V> section, K storedKey, Mutation<K, V> mutation) {
+  private @Nullable Object section(Section<K, V> section, K storedKey, Mutation<K, V> mutation) {
     c.store.compute(storedKey, (k, current) -> mutation.apply(current, section));
     return section.result;
   }
@@ -238,15 +241,16 @@ final class EntryMutations<K, V> {
     };
   }
 
-  private ValueHolder<V> processed(K key, ValueHolder<V> current, EntryProcessorEntry<K, V> entry,
-      Section<K, V> s) {
+  private @Nullable ValueHolder<V> processed(K key, @Nullable ValueHolder<V> current,
+      EntryProcessorEntry<K, V> entry, Section<K, V> s) {
     switch (entry.action()) {
       case NONE:
         return current;
       case READ:
-        return c.accessed(current);
+        return c.accessed(existing(current));
       case LOADED:
-        return c.createdByLoad(key, c.copyIn(entry.currentValue()));
+        return c.createdByLoad(key, c.copyIn(Objects.requireNonNull(entry.currentValue(),
+            "a LOADED entry holds the loaded value")));
       case CREATED: {
         V value = c.cache.requireValue(entry.currentValue());
         V stored = c.copyIn(value);
@@ -257,7 +261,7 @@ final class EntryMutations<K, V> {
         V value = c.cache.requireValue(entry.currentValue());
         V stored = c.copyIn(value);
         s.write(value);
-        return c.updated(key, current, stored);
+        return c.updated(key, existing(current), stored);
       }
       case DELETED:
         s.delete();
@@ -268,5 +272,10 @@ final class EntryMutations<K, V> {
       default:
         throw new AssertionError(entry.action());
     }
+  }
+
+  /** The entry a processor read or updated: only an existing one's value is READ or UPDATED. */
+  private static <V> ValueHolder<V> existing(@Nullable ValueHolder<V> current) {
+    return Objects.requireNonNull(current, "a processor read or updated an absent entry");
   }
 }

@@ -30,6 +30,7 @@ import javax.cache.configuration.Configuration;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Jotter cache: the JCache {@link Cache} API over a Caffeine map.
@@ -111,7 +112,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   // ---------------------------------------------------------------- reads
 
   @Override
-  public V get(K key) {
+  public @Nullable V get(K key) {
     requireOpen();
     requireKey(key);
     long start = startTimer();
@@ -193,7 +194,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public V getAndPut(K key, V value) {
+  public @Nullable V getAndPut(K key, V value) {
     requireOpen();
     requireEntry(key, value);
     return copyOut(timed(Timing.PUT_AND_GET, () -> mutations.run(key, core.copyIn(key),
@@ -217,7 +218,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     requireEntry(key, value);
     K storedKey = core.copyIn(key);
     V stored = core.copyIn(value);
-    return (Boolean) timed(Timing.PUT, () -> mutations.run(key, storedKey,
+    return timedFlag(Timing.PUT, () -> mutations.run(key, storedKey,
         mutations.putIfAbsent(key, value, stored)));
   }
 
@@ -232,12 +233,12 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   public boolean remove(K key, V oldValue) {
     requireOpen();
     requireEntry(key, oldValue);
-    return (Boolean) timed(Timing.REMOVE, () -> mutations.run(key, key,
+    return timedFlag(Timing.REMOVE, () -> mutations.run(key, key,
         mutations.removeIfEquals(key, oldValue)));
   }
 
   @Override
-  public V getAndRemove(K key) {
+  public @Nullable V getAndRemove(K key) {
     requireOpen();
     requireKey(key);
     return copyOut(timed(Timing.REMOVE_AND_GET, () -> {
@@ -268,13 +269,13 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public V getAndReplace(K key, V value) {
+  public @Nullable V getAndReplace(K key, V value) {
     requireOpen();
     requireEntry(key, value);
     return copyOut(timed(Timing.PUT_AND_GET, () -> replaceAndCount(key, value)));
   }
 
-  private Object replaceAndCount(K key, V value) {
+  private @Nullable Object replaceAndCount(K key, V value) {
     Object replaced = mutations.run(key, key, mutations.replace(key, value));
     core.recordAccess(replaced != null);
     return replaced;
@@ -312,7 +313,8 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   // ---------------------------------------------------------------- entry processors
 
   @Override
-  public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
+  public <T> @Nullable T invoke(K key, EntryProcessor<K, V, T> entryProcessor,
+      Object... arguments) {
     requireOpen();
     requireKey(key);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
@@ -541,7 +543,7 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   }
 
   /** Checks a value (a processor's too); returns it. */
-  V requireValue(V value) {
+  V requireValue(@Nullable V value) {
     Objects.requireNonNull(value, "a cache value must not be null");
     if (valueType != Object.class && !valueType.isInstance(value)) {
       throw new ClassCastException("Cache " + name + " takes values of type " + valueType.getName()
@@ -558,8 +560,12 @@ public final class JotterCache<K, V> implements Cache<K, V> {
   /** Which statistics timers an operation feeds. */
   private enum Timing { PUT, PUT_AND_GET, REMOVE, REMOVE_AND_GET }
 
-  /** Runs an operation timed for the statistics, then delivers the synchronous events. */
-  private Object timed(Timing timing, Supplier<Object> operation) {
+  /**
+   * Runs an operation timed for the statistics, then delivers the synchronous events.
+   *
+   * @return the operation's result, or null
+   */
+  private @Nullable Object timed(Timing timing, Supplier<@Nullable Object> operation) {
     long start = startTimer();
     try {
       return operation.get();
@@ -582,9 +588,14 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     }
   }
 
+  /** {@link #timed} for a mutation whose result is always a {@code Boolean}. */
+  private boolean timedFlag(Timing timing, Supplier<@Nullable Object> operation) {
+    return (Boolean) Objects.requireNonNull(timed(timing, operation), "the mutation's result");
+  }
+
   @SuppressWarnings("unchecked")
-  private V copyOut(Object value) {
-    return core.copyOut((V) value);
+  private @Nullable V copyOut(@Nullable Object value) {
+    return (value == null) ? null : core.copyOut((V) value);
   }
 
   private long startTimer() {

@@ -18,6 +18,7 @@ import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The caches of one (URI, class loader) pair. The URI names the manager; the class loader resolves the
@@ -115,7 +116,8 @@ public final class JotterCacheManager implements CacheManager {
   }
 
   @Override
-  public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+  public <K, V> @Nullable Cache<K, V> getCache(String cacheName, Class<K> keyType,
+      Class<V> valueType) {
     requireOpen();
     Objects.requireNonNull(cacheName, "cacheName");
     Objects.requireNonNull(keyType, "keyType");
@@ -136,7 +138,7 @@ public final class JotterCacheManager implements CacheManager {
   }
 
   @Override
-  public <K, V> Cache<K, V> getCache(String cacheName) {
+  public <K, V> @Nullable Cache<K, V> getCache(String cacheName) {
     requireOpen();
     Objects.requireNonNull(cacheName, "cacheName");
     @SuppressWarnings("unchecked")

@@ -2,6 +2,7 @@ package dev.jotter;
 
 import java.util.Objects;
 import javax.cache.Cache;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable key-value pair: what iterators return and what a {@code CacheWriter} receives.
@@ -45,7 +46,7 @@ public final class JotterEntry<K, V> implements Cache.Entry<K, V> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Cache.Entry<?, ?>)) {
       return false;
     }

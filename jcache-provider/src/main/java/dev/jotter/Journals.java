@@ -12,6 +12,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import javax.cache.CacheException;
+import org.jspecify.annotations.Nullable;
 
 /** Opens the journal of a durable write-behind cache. */
 final class Journals {
@@ -66,7 +67,7 @@ final class Journals {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> JournalCodec<T> codec(Class<T> type) {
+  private static <T> @Nullable JournalCodec<T> codec(Class<T> type) {
     if (type == String.class) {
       return (JournalCodec<T>) JournalCodec.strings();
     } else if (type == Long.class) {

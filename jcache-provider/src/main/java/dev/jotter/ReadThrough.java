@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CompletionListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a cache answers what it does not hold: the write-behind buffer first, then the loader.
@@ -33,16 +35,17 @@ final class ReadThrough<K, V> {
   }
 
   /** The answer for a key the store does not hold: pending state, else the loader, else null. */
-  V load(K key) {
+  @Nullable V load(K key) {
     WriterRoute.Pending<V> pending = c.route.pending(key);
     if (pending != null) {
       return pending.isDelete() ? null : pending.value();
     }
-    if (!c.readThrough) {
+    CacheLoader<K, V> loader = c.loader;
+    if (!c.readThrough || loader == null) { // read-through has a loader
       return null;
     }
     try {
-      return c.loader.load(key);
+      return loader.load(key);
     } catch (CacheLoaderException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -65,11 +68,12 @@ final class ReadThrough<K, V> {
         result.put(key, pending.value());
       }
     }
-    if (toLoad.isEmpty() || !callLoader) {
+    CacheLoader<K, V> loader = c.loader;
+    if (toLoad.isEmpty() || !callLoader || loader == null) { // callers ask only with a loader
       return result;
     }
     try {
-      Map<K, V> loaded = c.loader.loadAll(toLoad);
+      Map<K, V> loaded = loader.loadAll(toLoad);
       if (loaded != null) {
         result.putAll(loaded);
       }
@@ -81,10 +85,13 @@ final class ReadThrough<K, V> {
     }
   }
 
-  /** A miss of {@code get}: loads inside the key's atomic section; returns a copy for the caller. */
-  V loadAndStore(K key) {
+  /**
+   * A miss of {@code get}: loads inside the key's atomic section; returns a copy for the caller,
+   * or null if nothing answers for the key.
+   */
+  @Nullable V loadAndStore(K key) {
     @SuppressWarnings("unchecked")
-    V[] result = (V[]) new Object[1];
+    @Nullable V[] result = (@Nullable V[]) new Object[1];
     c.store.compute(c.copyIn(key), (k, current) -> {
       if (current != null) {
         result[0] = c.copyOut(current.value());

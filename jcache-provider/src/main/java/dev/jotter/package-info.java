@@ -4,4 +4,7 @@
  * a write travels from {@code JotterCache} through {@code store} (the per-key atomic section) and
  * {@code writer} (the route to the {@code CacheWriter}).
  */
+@NullMarked
 package dev.jotter;
+
+import org.jspecify.annotations.NullMarked;

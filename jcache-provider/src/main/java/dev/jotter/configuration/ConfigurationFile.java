@@ -30,6 +30,7 @@ import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import dev.jotter.writebehind.DeadLetterHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Jotter's declarative configuration: a {@code .properties} file (no parser library needed) that a
@@ -169,7 +170,7 @@ public final class ConfigurationFile {
    * edit distance, ignoring case, {@code -} and {@code _} (so {@code write-behind.batchSize} finds
    * {@code write-behind.batch-size}).
    */
-  static String suggest(String key, Set<String> cacheNames) {
+  static @Nullable String suggest(String key, Set<String> cacheNames) {
     List<String> keys = new ArrayList<>();
     for (String known : new TreeSet<>(CacheKeys.KNOWN)) {
       keys.add(known);
@@ -202,7 +203,7 @@ public final class ConfigurationFile {
   }
 
   /** The name in a well-formed {@code cache.<name>.<known key>} whose name is not listed, or null. */
-  private static String unlistedCache(String key, Set<String> cacheNames) {
+  private static @Nullable String unlistedCache(String key, Set<String> cacheNames) {
     if (!key.startsWith(CACHE_PREFIX)) {
       return null;
     }
@@ -350,23 +351,23 @@ public final class ConfigurationFile {
       config.setStoreByValue(get("store-by-value", this::bool, true));
       config.setStatisticsEnabled(get("statistics", this::bool, false));
       config.setManagementEnabled(get("management", this::bool, false));
-      Long maximumSize = get("maximum-size", this::nonNegativeLong, null);
+      Long maximumSize = find("maximum-size", this::nonNegativeLong);
       if (maximumSize != null) {
         config.setMaximumSize(maximumSize);
       }
       config.setExpiryPolicyFactory(get("expiry", this::expiry, EternalExpiryPolicy.factoryOf()));
-      Factory<CacheLoader<Object, Object>> loader = get("loader-factory", this::factory, null);
+      Factory<CacheLoader<Object, Object>> loader = find("loader-factory", this::factory);
       config.setCacheLoaderFactory(loader);
       config.setReadThrough(get("read-through", this::bool, loader != null));
-      Factory<CacheWriter<Object, Object>> writer = get("writer-factory", this::factory, null);
+      Factory<CacheWriter<Object, Object>> writer = find("writer-factory", this::factory);
       config.setCacheWriterFactory(writer);
       config.setWriteThrough(get("write-through", this::bool, writer != null));
-      config.setCopyFilter(get("copy-filter", Function.identity(), null));
+      config.setCopyFilter(find("copy-filter", Function.identity()));
       config.setWriteBehind(writeBehind());
       Factory<DeadLetterHandler<Object, Object>> deadLetters =
-          get("dead-letter-handler-factory", this::factory, null);
+          find("dead-letter-handler-factory", this::factory);
       config.setDeadLetterHandlerFactory(deadLetters);
-      config.setJournalAllowList(get("journal-allow-list", Function.identity(), null));
+      config.setJournalAllowList(find("journal-allow-list", Function.identity()));
       try {
         config.validate();
       } catch (IllegalArgumentException e) {
@@ -380,12 +381,12 @@ public final class ConfigurationFile {
      * {@code write-behind.*} key is set (for the cache or as a default), unless
      * {@code write-behind = false}.
      */
-    private WriteBehindConfiguration writeBehind() {
-      Boolean enabled = get(WRITE_BEHIND, this::bool, null);
+    private @Nullable WriteBehindConfiguration writeBehind() {
+      Boolean enabled = find(WRITE_BEHIND, this::bool);
       WriteBehindConfiguration.Builder builder = WriteBehindConfiguration.builder();
       boolean any = false;
       for (String key : new TreeSet<>(WRITE_BEHIND_KEYS)) {
-        String text = get(WRITE_BEHIND + "." + key, Function.identity(), null);
+        String text = find(WRITE_BEHIND + "." + key, Function.identity());
         if (text != null) {
           any = true;
           applyWriteBehind(builder, key, text);
@@ -507,14 +508,21 @@ public final class ConfigurationFile {
       }
     }
 
+    /** The cache's setting {@code key}, else the default one, parsed; else {@code fallback}. */
     private <T> T get(String key, Function<String, T> parser, T fallback) {
+      T value = find(key, parser);
+      return (value == null) ? fallback : value;
+    }
+
+    /** Like {@link #get}, without a fallback: null if neither the cache nor the default sets it. */
+    private <T> @Nullable T find(String key, Function<String, T> parser) {
       String own = CACHE_PREFIX + name + "." + key;
       String shared = DEFAULT_PREFIX + key;
       used.add(own);
       String setting = entries.containsKey(own) ? own : shared;
       String text = entries.get(setting);
       if (text == null) {
-        return fallback;
+        return null;
       }
       try {
         return parser.apply(text);

@@ -14,6 +14,7 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration of a Jotter cache: everything {@link MutableConfiguration} holds, plus capacity
@@ -50,21 +51,21 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   /** The most total weight, or {@code UNSET}. */
   private long maximumWeight = UNSET;
   /** Weighs the entries when {@code maximumWeight} is set. */
-  private Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
+  private @Nullable Factory<? extends Weigher<? super K, ? super V>> weigherFactory;
   /** The cache's time source. */
   private Factory<? extends Ticker> tickerFactory = new SystemTickerFactory();
   /** The {@code ObjectInputFilter} pattern of store-by-value copies, or null. */
-  private String copyFilter;
+  private @Nullable String copyFilter;
   /** The write-behind settings, or null for write-through. */
-  private WriteBehindConfiguration writeBehind;
+  private @Nullable WriteBehindConfiguration writeBehind;
   /** Hears of dead letters, or null for none. */
-  private Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory;
+  private @Nullable Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory;
   /** Writes keys and values to the journal, or null for the built-in codecs. */
-  private Factory<? extends JournalSerializer<K, V>> journalSerializerFactory;
+  private @Nullable Factory<? extends JournalSerializer<K, V>> journalSerializerFactory;
   /** The classes the journal may deserialize, or null. */
-  private String journalAllowList;
+  private @Nullable String journalAllowList;
   /** Runs the write-behind flushers, or null for daemon threads. */
-  private Factory<? extends FlushScheduler> flushSchedulerFactory;
+  private @Nullable Factory<? extends FlushScheduler> flushSchedulerFactory;
 
   /** Creates a configuration with the JCache defaults: unbounded, eternal, store-by-value. */
   public JotterConfiguration() {}
@@ -164,7 +165,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    */
   @Override
   public JotterConfiguration<K, V> setCacheLoaderFactory(
-      Factory<? extends CacheLoader<K, V>> factory) {
+      @Nullable Factory<? extends CacheLoader<K, V>> factory) {
     super.setCacheLoaderFactory(factory);
     return this;
   }
@@ -178,7 +179,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    */
   @Override
   public JotterConfiguration<K, V> setCacheWriterFactory(
-      Factory<? extends CacheWriter<? super K, ? super V>> factory) {
+      @Nullable Factory<? extends CacheWriter<? super K, ? super V>> factory) {
     super.setCacheWriterFactory(factory);
     return this;
   }
@@ -191,7 +192,8 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    */
   @Override
-  public JotterConfiguration<K, V> setExpiryPolicyFactory(Factory<? extends ExpiryPolicy> factory) {
+  public JotterConfiguration<K, V> setExpiryPolicyFactory(
+      @Nullable Factory<? extends ExpiryPolicy> factory) {
     super.setExpiryPolicyFactory(factory);
     return this;
   }
@@ -307,7 +309,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   /** {@return the weigher factory set with {@link #setMaximumWeight}, or null} */
-  public Factory<? extends Weigher<? super K, ? super V>> getWeigherFactory() {
+  public @Nullable Factory<? extends Weigher<? super K, ? super V>> getWeigherFactory() {
     return weigherFactory;
   }
 
@@ -338,7 +340,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    * @throws IllegalArgumentException if the pattern is malformed
    */
-  public JotterConfiguration<K, V> setCopyFilter(String pattern) {
+  public JotterConfiguration<K, V> setCopyFilter(@Nullable String pattern) {
     if (pattern != null) {
       try {
         ObjectInputFilter.Config.createFilter(pattern);
@@ -352,7 +354,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   /** {@return the copy filter pattern, or null for the default} */
-  public String getCopyFilter() {
+  public @Nullable String getCopyFilter() {
     return copyFilter;
   }
 
@@ -364,13 +366,14 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @param writeBehind the buffer's settings, or null
    * @return this configuration
    */
-  public JotterConfiguration<K, V> setWriteBehind(WriteBehindConfiguration writeBehind) {
+  public JotterConfiguration<K, V> setWriteBehind(
+      @Nullable WriteBehindConfiguration writeBehind) {
     this.writeBehind = writeBehind;
     return this;
   }
 
   /** {@return the write-behind settings, or null for a write-through (or writer-less) cache} */
-  public WriteBehindConfiguration getWriteBehind() {
+  public @Nullable WriteBehindConfiguration getWriteBehind() {
     return writeBehind;
   }
 
@@ -384,13 +387,13 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    */
   public JotterConfiguration<K, V> setDeadLetterHandlerFactory(
-      Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
+      @Nullable Factory<? extends DeadLetterHandler<K, V>> deadLetterHandlerFactory) {
     this.deadLetterHandlerFactory = deadLetterHandlerFactory;
     return this;
   }
 
   /** {@return the dead-letter handler factory, or null for none} */
-  public Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
+  public @Nullable Factory<? extends DeadLetterHandler<K, V>> getDeadLetterHandlerFactory() {
     return deadLetterHandlerFactory;
   }
 
@@ -404,13 +407,13 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    */
   public JotterConfiguration<K, V> setJournalSerializerFactory(
-      Factory<? extends JournalSerializer<K, V>> journalSerializerFactory) {
+      @Nullable Factory<? extends JournalSerializer<K, V>> journalSerializerFactory) {
     this.journalSerializerFactory = journalSerializerFactory;
     return this;
   }
 
   /** {@return the journal serializer factory, or null for the default} */
-  public Factory<? extends JournalSerializer<K, V>> getJournalSerializerFactory() {
+  public @Nullable Factory<? extends JournalSerializer<K, V>> getJournalSerializerFactory() {
     return journalSerializerFactory;
   }
 
@@ -423,7 +426,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    * @throws IllegalArgumentException if the pattern is malformed
    */
-  public JotterConfiguration<K, V> setJournalAllowList(String pattern) {
+  public JotterConfiguration<K, V> setJournalAllowList(@Nullable String pattern) {
     if (pattern != null) {
       try {
         ObjectInputFilter.Config.createFilter(pattern);
@@ -437,7 +440,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   /** {@return the journal allow-list pattern, or null} */
-  public String getJournalAllowList() {
+  public @Nullable String getJournalAllowList() {
     return journalAllowList;
   }
 
@@ -449,13 +452,13 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
    * @return this configuration
    */
   public JotterConfiguration<K, V> setFlushSchedulerFactory(
-      Factory<? extends FlushScheduler> flushSchedulerFactory) {
+      @Nullable Factory<? extends FlushScheduler> flushSchedulerFactory) {
     this.flushSchedulerFactory = flushSchedulerFactory;
     return this;
   }
 
   /** {@return the flush scheduler factory, or null for the default} */
-  public Factory<? extends FlushScheduler> getFlushSchedulerFactory() {
+  public @Nullable Factory<? extends FlushScheduler> getFlushSchedulerFactory() {
     return flushSchedulerFactory;
   }
 
@@ -485,7 +488,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
@@ -521,7 +524,7 @@ public class JotterConfiguration<K, V> extends MutableConfiguration<K, V> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof SystemTickerFactory;
     }
 

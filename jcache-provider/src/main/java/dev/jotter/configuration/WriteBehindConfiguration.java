@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable settings of a write-behind cache, built by {@link #builder()}.
@@ -66,8 +67,8 @@ public final class WriteBehindConfiguration implements Serializable {
   /** See {@link #durability()}. */
   private final Durability durability;
   // Path is not Serializable; the string form round-trips through Path.of
-  /** See {@link #journalDirectory()}. */
-  private final String journalDirectory;
+  /** See {@link #journalDirectory()}; null if none is set. */
+  private final @Nullable String journalDirectory;
   /** See {@link #syncInterval()}. */
   private final Duration syncInterval;
   /** See {@link #log()}. */
@@ -266,7 +267,7 @@ public final class WriteBehindConfiguration implements Serializable {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
@@ -333,7 +334,7 @@ public final class WriteBehindConfiguration implements Serializable {
     private Duration drainTimeout = Duration.ofSeconds(5);
     private int maxDeadLetters = 10_000;
     private Durability durability = Durability.NONE;
-    private Path journalDirectory;
+    private @Nullable Path journalDirectory;
     private Duration syncInterval = Duration.ofMillis(10);
     private String log = JOURNAL_LOG;
     private final Map<String, String> logSettings = new TreeMap<>();

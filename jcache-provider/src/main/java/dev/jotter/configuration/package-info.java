@@ -4,4 +4,7 @@
  *
  * <p>Parameters and return values are non-null unless documented otherwise.
  */
+@NullMarked
 package dev.jotter.configuration;
+
+import org.jspecify.annotations.NullMarked;

@@ -24,6 +24,7 @@ import java.time.ZonedDateTime;
 import java.util.Set;
 import java.util.UUID;
 import javax.cache.CacheException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Copies through Java serialization, the only deep copy that works for any {@code Serializable} class
@@ -51,7 +52,7 @@ public final class SerializationCopier implements Copier {
    * @param filterPattern an {@link ObjectInputFilter.Config#createFilter} pattern, or null for the
    *     default described on this class
    */
-  public SerializationCopier(String filterPattern) {
+  public SerializationCopier(@Nullable String filterPattern) {
     if (filterPattern != null) {
       this.filter = ObjectInputFilter.Config.createFilter(filterPattern);
     } else {

@@ -11,6 +11,7 @@ import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.CacheEntryListenerException;
 import javax.cache.event.EventType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes entry events to the registered listeners.
@@ -105,7 +106,7 @@ public final class EventDispatcher<K, V> {
     publish(cache, EventType.EXPIRED, key, oldValue, oldValue);
   }
 
-  private void publish(Cache<K, V> cache, EventType type, K key, V value, V oldValue) {
+  private void publish(Cache<K, V> cache, EventType type, K key, V value, @Nullable V oldValue) {
     if (registrations.isEmpty()) {
       return;
     }

@@ -3,6 +3,7 @@ package dev.jotter.event;
 import javax.cache.Cache;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An entry event. For {@code REMOVED} and {@code EXPIRED} events both {@link #getValue()} and
@@ -18,9 +19,10 @@ public final class JotterCacheEntryEvent<K, V> extends CacheEntryEvent<K, V> {
 
   private final K key;
   private final transient V value;
-  private final transient V oldValue;
+  /** The value before the change, or {@code null} for a creation. */
+  private final transient @Nullable V oldValue;
 
-  JotterCacheEntryEvent(Cache<K, V> source, EventType type, K key, V value, V oldValue) {
+  JotterCacheEntryEvent(Cache<K, V> source, EventType type, K key, V value, @Nullable V oldValue) {
     super(source, type);
     this.key = key;
     this.value = value;
@@ -37,8 +39,9 @@ public final class JotterCacheEntryEvent<K, V> extends CacheEntryEvent<K, V> {
     return value;
   }
 
+  /** Returns the value before the change, or {@code null} if there was none (a creation). */
   @Override
-  public V getOldValue() {
+  public @Nullable V getOldValue() {
     return oldValue;
   }
 

@@ -14,6 +14,7 @@ import javax.cache.event.CacheEntryListener;
 import javax.cache.event.CacheEntryListenerException;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
+import org.jspecify.annotations.Nullable;
 
 /** One registered listener: its configuration, the listener and filter it created, and how to call it. */
 final class Registration<K, V> {
@@ -22,7 +23,8 @@ final class Registration<K, V> {
 
   private final CacheEntryListenerConfiguration<K, V> configuration;
   private final CacheEntryListener<? super K, ? super V> listener;
-  private final CacheEntryEventFilter<? super K, ? super V> filter;
+  /** The listener's filter, or {@code null} if it has none. */
+  private final @Nullable CacheEntryEventFilter<? super K, ? super V> filter;
   private final SerialExecutor serial;
 
   Registration(CacheEntryListenerConfiguration<K, V> configuration, SerialExecutor serial) {
@@ -103,7 +105,7 @@ final class Registration<K, V> {
     closeQuietly(filter);
   }
 
-  static void closeQuietly(Object resource) {
+  static void closeQuietly(@Nullable Object resource) {
     if (resource instanceof Closeable) {
       try {
         ((Closeable) resource).close();

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the answers of a JCache {@link ExpiryPolicy} into ticker deadlines.
@@ -88,7 +89,8 @@ public final class ExpiryCalculator {
     return deadline == UNCHANGED ? holder : holder.withExpiresAt(deadline);
   }
 
-  private Duration ask(Supplier<Duration> question, String method) {
+  /** The policy's answer, or null: "no change" (JCache allows it) or the policy threw. */
+  private @Nullable Duration ask(Supplier<@Nullable Duration> question, String method) {
     try {
       return question.get();
     } catch (RuntimeException e) {

@@ -1,2 +1,5 @@
 /** JCache expiry policies turned into the deadlines that Caffeine enforces. */
+@NullMarked
 package dev.jotter.expiry;
+
+import org.jspecify.annotations.NullMarked;

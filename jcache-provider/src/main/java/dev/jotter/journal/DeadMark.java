@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a journal keeps of a dead letter besides its key and value: why and when its operation was
@@ -18,7 +19,7 @@ import java.time.Instant;
  * @param causeMessage its message, or {@code null}; at most 1,000 characters are kept
  */
 public record DeadMark(int attempts, Instant firstFailure, Instant lastFailure, String causeClass,
-    String causeMessage) {
+    @Nullable String causeMessage) {
   /** The longest message kept, in characters. */
   public static final int MAX_MESSAGE = 1_000;
 

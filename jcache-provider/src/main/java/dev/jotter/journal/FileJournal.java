@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Journal} in append-only segment files of one directory: the durable log of a
@@ -109,8 +110,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private boolean dirty;
   private boolean directoryDirty;
   private boolean closed;
-  private IOException failure;
-  private List<Unfinished<K>> toReplay;
+  /** The first I/O error, which failed the journal for good; null while it works. */
+  private @Nullable IOException failure;
+  /** What start-up found unfinished, until {@link #replay} takes it (then null). */
+  private @Nullable List<Unfinished<K>> toReplay;
 
   private final GroupCommit commit;
 
@@ -126,6 +129,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final AtomicLong unreadableRecords = new AtomicLong();
   private final AtomicLong implicitlyFinishedAtStart = new AtomicLong();
 
+  // active is set by recover() (createSegment), called inside the try below so that a failure
+  // releases the files; NullAway sees fields set by calls made at the top level of a constructor
+  // only
+  @SuppressWarnings("NullAway.Init")
   private FileJournal(Builder<K, V> b) {
     this.directory = b.directory;
     this.durability = b.durability;
@@ -213,7 +220,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  private Segment segmentHolding(long sequence) {
+  private @Nullable Segment segmentHolding(long sequence) {
     // op records of a segment have sequences from its first one up to the next segment's
     Map.Entry<Long, Segment> e = segments.floorEntry(sequence);
     return (e == null) ? null : e.getValue();
@@ -236,7 +243,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** Serializes here, outside every lock, so that {@link #append(Prepared)} only copies bytes. */
   @Override
-  public Prepared<K, V> prepare(K key, V value) {
+  public Prepared<K, V> prepare(K key, @Nullable V value) {
     requireNonNull(key, "key");
     return new Prepared<>(key, value, serializer.serializeKey(key),
         (value == null) ? null : serializer.serializeValue(value));
@@ -251,18 +258,19 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   }
 
   @Override
-  public long appendDead(K key, V value, DeadMark mark) {
+  public long appendDead(K key, @Nullable V value, DeadMark mark) {
     requireNonNull(key, "key");
     requireNonNull(mark, "mark");
     return append(key, serializer.serializeKey(key),
         (value == null) ? null : serializer.serializeValue(value), mark.encode());
   }
 
-  private long append(K key, byte[] keyBytes, byte[] valueBytes) {
+  private long append(K key, byte[] keyBytes, byte @Nullable [] valueBytes) {
     return append(key, keyBytes, valueBytes, null);
   }
 
-  private long append(K key, byte[] keyBytes, byte[] valueBytes, byte[] markBytes) {
+  private long append(K key, byte[] keyBytes, byte @Nullable [] valueBytes,
+      byte @Nullable [] markBytes) {
     int frameSize = RecordFormat.opFrameSize(keyBytes, valueBytes)
         + ((markBytes == null) ? 0 : 4 + markBytes.length);
     appendLock.lock();
@@ -299,7 +307,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     if (frame.length > buffer.remaining()) {
       flushBuffer();
       if (frame.length > buffer.capacity()) {
-        writeFully(active.channel, ByteBuffer.wrap(frame));
+        writeFully(channelOf(active), ByteBuffer.wrap(frame));
       }
     }
     if (frame.length <= buffer.capacity()) {
@@ -315,9 +323,14 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private void flushBuffer() throws IOException {
     if (buffer.position() > 0) {
       buffer.flip();
-      writeFully(active.channel, buffer);
+      writeFully(channelOf(active), buffer);
       buffer.clear();
     }
+  }
+
+  /** The channel of the active segment, or of a retired one that no sync has forced yet. */
+  private static FileChannel channelOf(Segment segment) {
+    return requireNonNull(segment.channel, "the segment's channel is closed");
   }
 
   static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
@@ -378,7 +391,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     appendLock.lock();
     try {
       if (failure != null) {
-        throw failedEarlier();
+        throw failedEarlier(failure);
       }
       if (closed) {
         return lastSequence; // close forced everything
@@ -399,10 +412,11 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     thread.forceStarted();
     try {
       for (Segment s : retired) {
-        force(s.channel, s.path, false);
-        s.channel.close();
+        FileChannel channel = channelOf(s);
+        force(channel, s.path, false);
+        channel.close();
       }
-      force(current.channel, current.path, false);
+      force(channelOf(current), current.path, false);
       if (directoryChanged) {
         // a new segment's name is only durable once its directory is: without this a power
         // cut can take the whole file, forced content and all
@@ -438,11 +452,13 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
+  /** Fails the journal with {@code e} unless it failed before; returns its first failure. */
   private IOException recordFailure(IOException e) {
     appendLock.lock();
     try {
+      IOException first = (failure == null) ? e : failure;
       fail(e);
-      return failure;
+      return first;
     } finally {
       appendLock.unlock();
     }
@@ -459,19 +475,22 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /** Records the journal's first failure; under the append lock. */
   private UncheckedIOException fail(IOException e) {
-    if (failure == null) {
+    IOException first = failure;
+    if (first == null) {
+      first = e;
       failure = e;
       LOG.log(Level.ERROR, "The journal in " + directory + " failed for good: " + e.getMessage()
           + "; its cache refuses further durable mutations (they would not be durable) and "
           + "the journal will not retry; restart the cache after fixing the disk", e);
     }
-    return failedEarlier();
+    return failedEarlier(first);
   }
 
-  private UncheckedIOException failedEarlier() {
+  /** The exception of every call after the journal failed with {@code first}. */
+  private UncheckedIOException failedEarlier(IOException first) {
     return new UncheckedIOException("The journal in " + directory + " failed for good ("
-        + failure.getMessage() + "); nothing appended since its last successful force is "
-        + "known to be durable", failure);
+        + first.getMessage() + "); nothing appended since its last successful force is "
+        + "known to be durable", first);
   }
 
   private void checkWritable() {
@@ -479,7 +498,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       throw new IllegalStateException("The journal in " + directory + " is closed");
     }
     if (failure != null) {
-      throw failedEarlier();
+      throw failedEarlier(failure);
     }
   }
 
@@ -591,8 +610,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       V value;
       DeadMark dead;
       try {
-        key = serializer.deserializeKey(e.keyBytes);
-        value = e.delete ? null : serializer.deserializeValue(e.valueBytes);
+        // start-up read both for every unfinished record; a missing one counts as unreadable
+        key = serializer.deserializeKey(requireNonNull(e.keyBytes, "the record's key bytes"));
+        value = e.delete ? null
+            : serializer.deserializeValue(requireNonNull(e.valueBytes, "the record's value bytes"));
         dead = (e.markBytes == null) ? null : DeadMark.decode(e.markBytes);
         requireNonNull(key, "the serializer returned a null key");
         if (!e.delete) {
@@ -759,7 +780,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       appendLock.unlock();
     }
     for (Segment s : toForce) {
-      force(s.channel, s.path, false);
+      force(channelOf(s), s.path, false);
     }
     forceDirectory();
     syncCount.incrementAndGet();
@@ -778,10 +799,14 @@ public final class FileJournal<K, V> implements Journal<K, V> {
       }
     }
     for (Segment s : retiredUnsynced) {
+      FileChannel channel = s.channel;
+      if (channel == null) {
+        continue; // already closed
+      }
       try {
-        s.channel.close();
-      } catch (IOException | NullPointerException ignored) {
-        // already closed
+        channel.close();
+      } catch (IOException ignored) {
+        // closing: nothing left to protect
       }
     }
   }
@@ -881,7 +906,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     return commit.awaitSynced(sequence, timeout.toNanos());
   }
 
-  Thread flusherThread() {
+  @Nullable Thread flusherThread() {
     return thread.thread();
   }
 
@@ -909,7 +934,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private JournalFiles files = JournalFiles.REAL;
     private boolean journalThread = true;
-    private ThreadFactory threads;
+    /** Makes the journal thread; null for the default daemon thread. */
+    private @Nullable ThreadFactory threads;
     private Ticker ticker = Ticker.system();
 
     private Builder(Path directory, JournalSerializer<K, V> serializer) {

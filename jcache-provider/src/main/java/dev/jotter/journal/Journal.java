@@ -1,6 +1,7 @@
 package dev.jotter.journal;
 
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The durable log of a write-behind cache's pending operations.
@@ -36,7 +37,8 @@ public interface Journal<K, V> extends AutoCloseable {
    * @param keyBytes   the serialized key, or {@code null} if this journal did not prepare it
    * @param valueBytes the serialized value, or {@code null} for a delete or if not prepared
    */
-  record Prepared<K, V>(K key, V value, byte[] keyBytes, byte[] valueBytes) {}
+  record Prepared<K, V>(K key, @Nullable V value, byte @Nullable [] keyBytes,
+      byte @Nullable [] valueBytes) {}
 
   /**
    * Makes a write ({@code value} not null) or a delete ready to append, without any of the
@@ -48,7 +50,7 @@ public interface Journal<K, V> extends AutoCloseable {
    * @return what {@link #append(Prepared)} takes
    * @throws IllegalArgumentException if the key or value cannot be journaled
    */
-  default Prepared<K, V> prepare(K key, V value) {
+  default Prepared<K, V> prepare(K key, @Nullable V value) {
     return new Prepared<>(key, value, null, null);
   }
 
@@ -77,7 +79,7 @@ public interface Journal<K, V> extends AutoCloseable {
    * @param value the value, or {@code null} for a delete
    * @return the dead letter's sequence number, larger than all before it
    */
-  long appendDead(K key, V value, DeadMark mark);
+  long appendDead(K key, @Nullable V value, DeadMark mark);
 
   /** Returns once the record of {@code sequence} is as durable as the journal promises. */
   void awaitDurable(long sequence);

@@ -1,5 +1,6 @@
 package dev.jotter.journal;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -10,7 +11,8 @@ import static java.util.Objects.requireNonNull;
  * @param value the written value, or {@code null} for a delete
  * @param dead why it was given up, if it is a dead letter; {@code null} if it is pending
  */
-public record JournalRecord<K, V>(long sequence, K key, V value, DeadMark dead) {
+public record JournalRecord<K, V>(long sequence, K key, @Nullable V value,
+    @Nullable DeadMark dead) {
 
   /** Checks the key. */
   public JournalRecord {
@@ -18,7 +20,7 @@ public record JournalRecord<K, V>(long sequence, K key, V value, DeadMark dead) 
   }
 
   /** A pending operation. */
-  public JournalRecord(long sequence, K key, V value) {
+  public JournalRecord(long sequence, K key, @Nullable V value) {
     this(sequence, key, value, null);
   }
 

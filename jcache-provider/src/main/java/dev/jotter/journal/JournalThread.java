@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The background thread of a journal: {@code ASYNC}'s periodic force (in {@code SYNC} mode it
@@ -44,7 +45,8 @@ final class JournalThread {
   private final Ticker ticker;
   private final long intervalNanos;
   private final Work work;
-  private final Thread thread;
+  /** The journal thread, or null if the journal has none. */
+  private final @Nullable Thread thread;
   private volatile boolean stopping;
   private volatile boolean maintenanceRequested = true;
   private volatile boolean compactionRequested;
@@ -54,8 +56,8 @@ final class JournalThread {
    * @param description names the journal in log lines
    * @param threads makes the thread; {@code null} for none (tests force and maintain by hand)
    */
-  JournalThread(String description, ThreadFactory threads, Ticker ticker, long intervalNanos,
-      Work work) {
+  JournalThread(String description, @Nullable ThreadFactory threads, Ticker ticker,
+      long intervalNanos, Work work) {
     this.description = description;
     this.ticker = ticker;
     this.intervalNanos = intervalNanos;
@@ -116,7 +118,7 @@ final class JournalThread {
   }
 
   /** The thread, or {@code null}; for tests. */
-  Thread thread() {
+  @Nullable Thread thread() {
     return thread;
   }
 

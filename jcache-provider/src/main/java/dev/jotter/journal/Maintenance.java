@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a journal's disk use bounded: deletes the segments nobody needs and compacts old ones
@@ -174,7 +175,8 @@ final class Maintenance {
     host.forceAll();
   }
 
-  private Segment nextCompactionCandidate(Segment after) {
+  /** The next segment after {@code after} (from the oldest if null) worth compacting, or null. */
+  private @Nullable Segment nextCompactionCandidate(@Nullable Segment after) {
     appendLock.lock();
     try {
       for (Segment s : segments.values()) {

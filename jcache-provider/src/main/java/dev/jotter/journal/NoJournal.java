@@ -1,6 +1,7 @@
 package dev.jotter.journal;
 
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** The journal that keeps nothing; all its sequence numbers are 0, as there is nothing to order. */
 enum NoJournal implements Journal<Object, Object> {
@@ -17,7 +18,7 @@ enum NoJournal implements Journal<Object, Object> {
   }
 
   @Override
-  public long appendDead(Object key, Object value, DeadMark mark) {
+  public long appendDead(Object key, @Nullable Object value, DeadMark mark) {
     return 0;
   }
 

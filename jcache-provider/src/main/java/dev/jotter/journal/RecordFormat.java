@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The byte layout of a journal segment, in one place (all integers big-endian).
@@ -53,7 +55,7 @@ final class RecordFormat {
   }
 
   /** The frame size of an operation with these serialized parts; fails if it cannot be framed. */
-  static int opFrameSize(byte[] key, byte[] value) {
+  static int opFrameSize(byte[] key, byte @Nullable [] value) {
     long size = (long) FRAME_OVERHEAD + OP_PREFIX + key.length + ((value == null) ? 0 : value.length);
     if (size > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("A journal record holds at most 2 GiB; this one needs "
@@ -63,12 +65,13 @@ final class RecordFormat {
   }
 
   /** Encodes a WRITE ({@code value} non-null) or DELETE frame. */
-  static byte[] encodeOp(long sequence, byte[] key, byte[] value) {
+  static byte[] encodeOp(long sequence, byte[] key, byte @Nullable [] value) {
     return encodeOp(sequence, key, value, null);
   }
 
   /** Encodes a WRITE or DELETE frame, or with a {@code mark} the DEAD frame of a dead letter. */
-  static byte[] encodeOp(long sequence, byte[] key, byte[] value, byte[] mark) {
+  static byte[] encodeOp(long sequence, byte[] key, byte @Nullable [] value,
+      byte @Nullable [] mark) {
     int size = opFrameSize(key, value) + ((mark == null) ? 0 : 4 + mark.length);
     byte type = (mark == null) ? ((value == null) ? DELETE : WRITE)
         : ((value == null) ? DEAD_DELETE : DEAD_WRITE);
@@ -104,13 +107,14 @@ final class RecordFormat {
   static final class Frame {
     final byte type;
     final long sequence;
-    final byte[] key;
-    final byte[] value;
-    final byte[] mark;
+    final byte @Nullable [] key;
+    final byte @Nullable [] value;
+    final byte @Nullable [] mark;
     final long offset;
     final int size;
 
-    Frame(byte type, long sequence, byte[] key, byte[] value, byte[] mark, long offset, int size) {
+    Frame(byte type, long sequence, byte @Nullable [] key, byte @Nullable [] value,
+        byte @Nullable [] mark, long offset, int size) {
       this.type = type;
       this.sequence = sequence;
       this.key = key;
@@ -129,8 +133,13 @@ final class RecordFormat {
     }
 
     byte[] encode() {
-      return isOp() ? encodeOp(sequence, key, isDelete() ? null : value, mark)
+      return isOp() ? encodeOp(sequence, opKey(), isDelete() ? null : value, mark)
           : encodeDone(sequence);
+    }
+
+    /** The key of a WRITE, DELETE or DEAD frame, which always has one. */
+    byte[] opKey() {
+      return Objects.requireNonNull(key, "a DONE frame has no key");
     }
   }
 
@@ -194,7 +203,7 @@ final class RecordFormat {
     }
 
     /** Returns the next good frame, null at a clean end, or throws where the good part ends. */
-    Frame next() throws IOException, Corrupt {
+    @Nullable Frame next() throws IOException, Corrupt {
       long remaining = fileSize - position;
       if (remaining == 0) {
         return null;

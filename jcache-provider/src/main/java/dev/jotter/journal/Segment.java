@@ -4,6 +4,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** One segment file and what the journal knows about it; guarded by the journal's append lock. */
 final class Segment {
@@ -11,8 +12,8 @@ final class Segment {
   final Path path;
   /** Creation order in this process (segments found at start-up first), for the age of a segment. */
   long ordinal;
-  /** Open for writing while active, and after that until a sync has forced it. */
-  FileChannel channel;
+  /** Open for writing while active, and after that until a sync has forced it; else null. */
+  @Nullable FileChannel channel;
   /** Bytes on disk, plus bytes still in the write buffer while active. */
   long size;
   /** Unfinished operations whose record lives here. */

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -60,7 +61,7 @@ final class SegmentScan<K> {
     Scanned(RecordFormat.Frame frame, Segment segment) {
       this.frame = frame;
       this.segment = segment;
-      this.key = ByteBuffer.wrap(frame.key);
+      this.key = ByteBuffer.wrap(frame.opKey());
     }
   }
 
@@ -130,7 +131,7 @@ final class SegmentScan<K> {
               Scanned s = new Scanned(f, segment);
               Scanned duplicate = open.put(f.sequence, s);
               if (duplicate != null) { // never written so; keep the newer copy
-                openByKey.get(duplicate.key).remove(duplicate);
+                openOfKey(duplicate.key).remove(duplicate);
               }
               openByKey.computeIfAbsent(s.key, k -> new ArrayList<>()).add(s);
             } else {
@@ -167,7 +168,7 @@ final class SegmentScan<K> {
     if (done.segment != segment) {
       segment.dependsOn.put(done.segment, 0L);
     }
-    List<Scanned> sameKey = openByKey.get(done.key);
+    List<Scanned> sameKey = openOfKey(done.key);
     sameKey.remove(done);
     for (Iterator<Scanned> it = sameKey.iterator(); it.hasNext(); ) {
       Scanned older = it.next();
@@ -180,6 +181,11 @@ final class SegmentScan<K> {
     if (sameKey.isEmpty()) {
       openByKey.remove(done.key);
     }
+  }
+
+  /** The open records of a key that has one: every record in {@code open} is listed here too. */
+  private List<Scanned> openOfKey(ByteBuffer key) {
+    return Objects.requireNonNull(openByKey.get(key), "an open record is listed under its key");
   }
 
   private void cutTail(JournalFiles files, Path file, RecordFormat.Corrupt c, long dropped)

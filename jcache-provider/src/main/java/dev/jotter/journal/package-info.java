@@ -13,4 +13,7 @@
  *
  * <p>Null policy: parameters and return values are non-null unless their javadoc says otherwise.
  */
+@NullMarked
 package dev.jotter.journal;
+
+import org.jspecify.annotations.NullMarked;

@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import javax.cache.Cache;
@@ -211,7 +212,8 @@ public final class WriteBehindMetrics implements MeterBinder, AutoCloseable {
       @Override
       public void onBatch(int size, long nanos, WriteBehindListener.Outcome outcome) {
         batchSize.record(size);
-        timers.get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+        Objects.requireNonNull(timers.get(outcome), "a timer for every outcome")
+            .record(nanos, TimeUnit.NANOSECONDS);
       }
 
       @Override

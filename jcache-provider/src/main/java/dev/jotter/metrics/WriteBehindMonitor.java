@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What operators can watch and do on one write-behind cache, without Micrometer: the buffer's
@@ -47,7 +48,8 @@ public final class WriteBehindMonitor {
   private final String cacheName;
   private final OverflowPolicy overflowPolicy;
   private final WriteBehindLog<?, ?> buffer;
-  private final FileJournal<?, ?> journal;
+  /** The cache's file journal, or {@code null} if it keeps none. */
+  private final @Nullable FileJournal<?, ?> journal;
   private final WriteBehindEvents events;
   // guarded by this
   private final List<Runnable> closeActions = new ArrayList<>();

@@ -10,4 +10,7 @@
  *
  * <p>Null policy: parameters and return values are non-null unless their javadoc says otherwise.
  */
+@NullMarked
 package dev.jotter.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.jotter.processor;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.cache.processor.MutableEntry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry an {@code EntryProcessor} works on. It records what the processor did, as one
@@ -31,9 +32,9 @@ public final class EntryProcessorEntry<K, V> implements MutableEntry<K, V> {
   }
 
   private final K key;
-  private final V original;
-  private final Function<K, V> loader;
-  private V value;
+  private final @Nullable V original;
+  private final @Nullable Function<K, @Nullable V> loader;
+  private @Nullable V value;
   private Action action = Action.NONE;
 
   /**
@@ -41,7 +42,8 @@ public final class EntryProcessorEntry<K, V> implements MutableEntry<K, V> {
    * @param original the current value, or null if the entry is absent
    * @param loader loads an absent value on {@link #getValue()} (read-through), or null
    */
-  public EntryProcessorEntry(K key, V original, Function<K, V> loader) {
+  public EntryProcessorEntry(K key, @Nullable V original,
+      @Nullable Function<K, @Nullable V> loader) {
     this.key = key;
     this.original = original;
     this.value = original;
@@ -53,8 +55,9 @@ public final class EntryProcessorEntry<K, V> implements MutableEntry<K, V> {
     return key;
   }
 
+  /** Returns the value, loading it on a miss (read-through), or null if the entry is absent. */
   @Override
-  public V getValue() {
+  public @Nullable V getValue() {
     if (action == Action.NONE) {
       if (original != null) {
         action = Action.READ;
@@ -95,7 +98,7 @@ public final class EntryProcessorEntry<K, V> implements MutableEntry<K, V> {
   }
 
   /** Returns the value the entry has now: set, loaded, original, or null. */
-  public V currentValue() {
+  public @Nullable V currentValue() {
     return value;
   }
 

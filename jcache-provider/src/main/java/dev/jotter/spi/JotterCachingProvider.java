@@ -12,6 +12,7 @@ import java.util.WeakHashMap;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Jotter's JCache provider, found through {@code META-INF/services/javax.cache.spi.CachingProvider}:
@@ -141,7 +142,7 @@ public final class JotterCachingProvider implements CachingProvider {
     }
   }
 
-  private java.util.List<JotterCacheManager> snapshot(ClassLoader only) {
+  private java.util.List<JotterCacheManager> snapshot(@Nullable ClassLoader only) {
     synchronized (managers) {
       java.util.List<JotterCacheManager> result = new java.util.ArrayList<>();
       managers.forEach((loader, byUri) -> {

@@ -1,2 +1,5 @@
 /** The JCache {@code CachingProvider} of Jotter, and nothing else. */
+@NullMarked
 package dev.jotter.spi;
+
+import org.jspecify.annotations.NullMarked;

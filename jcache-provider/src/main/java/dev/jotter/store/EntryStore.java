@@ -8,8 +8,10 @@ import dev.jotter.configuration.Ticker;
 import dev.jotter.configuration.Weigher;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entries of one cache, held by Caffeine: bounded size or weight, eviction and expiry all come
@@ -64,7 +66,8 @@ public final class EntryStore<K, V> {
     if (config.getMaximumWeight().isPresent()) {
       @SuppressWarnings("unchecked")
       Weigher<? super K, ? super V> weigher =
-          (Weigher<? super K, ? super V>) config.getWeigherFactory().create();
+          (Weigher<? super K, ? super V>) Objects.requireNonNull(config.getWeigherFactory(),
+              "a maximum weight comes with its weigher factory").create();
       builder.maximumWeight(config.getMaximumWeight().getAsLong());
       builder.<K, ValueHolder<V>>weigher((k, holder) -> weigher.weigh(k, holder.value()));
     }
@@ -87,27 +90,29 @@ public final class EntryStore<K, V> {
   }
 
   /** Returns the live holder of a key, or null; an expired holder is never returned. */
-  public ValueHolder<V> get(K key) {
+  public @Nullable ValueHolder<V> get(K key) {
     return cache.getIfPresent(key);
   }
 
   /** Returns the live holder of a key without counting an access, or null. */
-  public ValueHolder<V> peek(K key) {
+  public @Nullable ValueHolder<V> peek(K key) {
     return cache.policy().getIfPresentQuietly(key);
   }
 
   /**
    * Runs {@code remapping} inside the key's atomic section; it receives the live holder or null, and
    * returns the new holder or null to remove the entry. An exception leaves the entry unchanged.
+   *
+   * @return the new holder, or null if the key has no entry now
    */
-  public ValueHolder<V> compute(
-      K key, BiFunction<? super K, ? super ValueHolder<V>, ? extends ValueHolder<V>> remapping) {
+  public @Nullable ValueHolder<V> compute(K key, BiFunction<? super K,
+      ? super @Nullable ValueHolder<V>, ? extends @Nullable ValueHolder<V>> remapping) {
     return map.compute(key, remapping);
   }
 
-  /** Like {@link #compute}, but only when the key has a live entry. */
-  public ValueHolder<V> computeIfPresent(
-      K key, BiFunction<? super K, ? super ValueHolder<V>, ? extends ValueHolder<V>> remapping) {
+  /** Like {@link #compute}, but only when the key has a live entry; returns the new holder or null. */
+  public @Nullable ValueHolder<V> computeIfPresent(K key,
+      BiFunction<? super K, ? super ValueHolder<V>, ? extends @Nullable ValueHolder<V>> remapping) {
     return map.computeIfPresent(key, remapping);
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends one batch to the {@link CacheWriter} and reports, operation by operation, what became of
@@ -76,7 +77,8 @@ final class BatchSender<K, V> {
     final List<Op<K, V>> unsent = new ArrayList<>(0);
     /** Writer calls that wrote nothing; for the failure log. */
     int failedCalls;
-    Throwable firstCause;
+    /** The exception of the first failed call, or {@code null} if none failed. */
+    @Nullable Throwable firstCause;
     boolean writerDown;
   }
 
@@ -161,14 +163,22 @@ final class BatchSender<K, V> {
     }
   }
 
-  /** What one writer call did. */
-  private record Call<K, V>(Throwable error, List<Op<K, V>> failed) {}
+  /** What one writer call did: {@code error} is null if it wrote everything. */
+  private record Call<K, V>(@Nullable Throwable error, List<Op<K, V>> failed) {}
 
   private Call<K, V> call(List<Op<K, V>> run, boolean delete) {
-    List<Object> keysToDelete = delete ? new ArrayList<>(run.size()) : null;
-    List<Cache.Entry<? extends K, ? extends V>> entries = delete ? null : new ArrayList<>(run);
+    // the run's keys for deleteAll, or its entries for writeAll; the other one stays empty
+    List<Object> keysToDelete;
+    List<Cache.Entry<? extends K, ? extends V>> entries;
     if (delete) {
-      run.forEach(op -> keysToDelete.add(op.key));
+      keysToDelete = new ArrayList<>(run.size());
+      for (Op<K, V> op : run) {
+        keysToDelete.add(op.key);
+      }
+      entries = List.of();
+    } else {
+      keysToDelete = List.of();
+      entries = new ArrayList<>(run);
     }
     Throwable error = null;
     long start = ticker.read();

@@ -3,6 +3,7 @@ package dev.jotter.writebehind;
 import dev.jotter.writer.WriterRoute;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An operation whose retry budget is spent: the writer failed it {@code maxAttempts} times, or
@@ -26,17 +27,17 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
   /** The journal sequence of the operation; 0 without a journal. */
   final long sequence;
   private final K key;
-  private final V value;
+  private final @Nullable V value;
   private final int attempts;
   private final Instant firstFailure;
   private final Instant lastFailure;
   private final String causeClass;
-  private final String causeMessage;
-  private final Throwable cause;
+  private final @Nullable String causeMessage;
+  private final @Nullable Throwable cause;
 
-  DeadLetter(Origin<K, V> source, long id, long sequence, K key, V value, int attempts,
-      Instant firstFailure, Instant lastFailure, String causeClass, String causeMessage,
-      Throwable cause) {
+  DeadLetter(Origin<K, V> source, long id, long sequence, K key, @Nullable V value, int attempts,
+      Instant firstFailure, Instant lastFailure, String causeClass, @Nullable String causeMessage,
+      @Nullable Throwable cause) {
     this.source = source;
     this.id = id;
     this.sequence = sequence;
@@ -86,9 +87,9 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
    * @throws NullPointerException if a required argument is null
    * @throws IllegalArgumentException if {@code attempts} is negative
    */
-  public static <K, V> DeadLetter<K, V> of(Origin<K, V> origin, long id, K key, V value,
+  public static <K, V> DeadLetter<K, V> of(Origin<K, V> origin, long id, K key, @Nullable V value,
       int attempts, Instant firstFailure, Instant lastFailure, String causeClass,
-      String causeMessage) {
+      @Nullable String causeMessage) {
     java.util.Objects.requireNonNull(origin, "origin");
     java.util.Objects.requireNonNull(key, "key");
     java.util.Objects.requireNonNull(firstFailure, "firstFailure");
@@ -112,7 +113,7 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
         lastFailure, causeClass, causeMessage, cause);
   }
 
-  static String truncate(String message) {
+  static @Nullable String truncate(@Nullable String message) {
     return (message == null || message.length() <= MAX_MESSAGE)
         ? message : message.substring(0, MAX_MESSAGE) + "...";
   }
@@ -129,7 +130,7 @@ public final class DeadLetter<K, V> implements WriterRoute.Pending<V> {
 
   /** The value that was to be written, or {@code null} for a delete. */
   @Override
-  public V value() {
+  public @Nullable V value() {
     return value;
   }
 

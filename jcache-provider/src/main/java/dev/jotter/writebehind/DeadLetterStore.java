@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dead letters of one buffer, newest per key, oldest first. Guarded by the buffer's lock.
@@ -45,7 +46,7 @@ final class DeadLetterStore<K, V> {
   }
 
   /** Adds a letter; returns the key's previous one, or {@code null}. */
-  DeadLetter<K, V> add(DeadLetter<K, V> letter) {
+  @Nullable DeadLetter<K, V> add(DeadLetter<K, V> letter) {
     DeadLetter<K, V> previous = letters.put(letter.key(), letter);
     if (previous != null) {
       byId.remove(previous.id);
@@ -59,15 +60,17 @@ final class DeadLetterStore<K, V> {
    * The letter of a key, read without the buffer's lock: a key's letter is its newest state, so
    * reads of a key whose entry is gone from memory are answered from it (contract clause 7).
    */
-  DeadLetter<K, V> lookup(K key) {
+  @Nullable DeadLetter<K, V> lookup(K key) {
     return byKey.isEmpty() ? null : byKey.get(key);
   }
 
-  DeadLetter<K, V> get(K key) {
+  /** The letter of a key, or {@code null}. */
+  @Nullable DeadLetter<K, V> get(K key) {
     return letters.get(key);
   }
 
-  DeadLetter<K, V> remove(K key) {
+  /** Removes the letter of a key; returns it, or {@code null} if it had none. */
+  @Nullable DeadLetter<K, V> remove(K key) {
     byKey.remove(key);
     DeadLetter<K, V> removed = letters.remove(key);
     if (removed != null) {
@@ -97,7 +100,7 @@ final class DeadLetterStore<K, V> {
   }
 
   /** The letters of {@code keys} (all of them if {@code null}), oldest first. */
-  List<DeadLetter<K, V>> select(Collection<? extends K> keys) {
+  List<DeadLetter<K, V>> select(@Nullable Collection<? extends K> keys) {
     if (keys == null) {
       return new ArrayList<>(byId.values());
     }

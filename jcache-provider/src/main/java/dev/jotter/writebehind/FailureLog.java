@@ -5,6 +5,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What write-behind tells the log about failures, in few lines whatever their number, and never a
@@ -120,7 +121,7 @@ final class FailureLog<K, V> {
     }
   }
 
-  void deadLetterNotJournaled(K key, RuntimeException e, Notices notices) {
+  void deadLetterNotJournaled(K key, @Nullable RuntimeException e, Notices notices) {
     notices.add(() -> logger.log(Level.ERROR, "Write-behind of cache '" + cacheName + "' could not "
         + "journal the dead letter of key " + key + "; the operation stays pending and is "
         + "retried every " + config.maxBackoff(), e));

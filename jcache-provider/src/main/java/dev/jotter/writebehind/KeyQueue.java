@@ -1,6 +1,7 @@
 package dev.jotter.writebehind;
 
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The unconfirmed operations of one key, oldest first: with coalescing at most two (one with the
@@ -14,6 +15,13 @@ final class KeyQueue<K, V> {
   /** The newest operation: the key's pending state for reads. */
   volatile Op<K, V> latest;
 
+  /** The queue of a key whose first unconfirmed operation is {@code first}. */
+  KeyQueue(Op<K, V> first) {
+    ops.addLast(first);
+    latest = first;
+  }
+
+  /** The oldest operation; a key's queue is never empty (it goes when its last one finishes). */
   Op<K, V> head() {
     return ops.peekFirst();
   }
@@ -24,7 +32,7 @@ final class KeyQueue<K, V> {
   }
 
   /** The operation behind the head, or {@code null}. */
-  Op<K, V> second() {
+  @Nullable Op<K, V> second() {
     if (ops.size() < 2) {
       return null;
     }
@@ -34,7 +42,7 @@ final class KeyQueue<K, V> {
   }
 
   /** The newest operation if it has not been sent, so a new mutation may replace it. */
-  Op<K, V> waitingTail() {
+  @Nullable Op<K, V> waitingTail() {
     return (ops.size() > (inFlight ? 1 : 0)) ? ops.peekLast() : null;
   }
 }

@@ -2,6 +2,7 @@ package dev.jotter.writebehind;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What write-behind knows about one key at one moment: "what happened to key k?". Returned by
@@ -32,19 +33,20 @@ public final class KeyStatus<K, V> {
   private final K key;
   private final State state;
   private final boolean delete;
-  private final V value;
+  private final @Nullable V value;
   private final int queued;
   private final int attempts;
-  private final Instant acceptedAt;
-  private final Instant firstFailure;
-  private final Instant lastFailure;
-  private final String lastCause;
-  private final Instant nextAttempt;
-  private final DeadLetter<K, V> deadLetter;
+  private final @Nullable Instant acceptedAt;
+  private final @Nullable Instant firstFailure;
+  private final @Nullable Instant lastFailure;
+  private final @Nullable String lastCause;
+  private final @Nullable Instant nextAttempt;
+  private final @Nullable DeadLetter<K, V> deadLetter;
 
-  private KeyStatus(K key, State state, boolean delete, V value, int queued, int attempts,
-      Instant acceptedAt, Instant firstFailure, Instant lastFailure, String lastCause,
-      Instant nextAttempt, DeadLetter<K, V> deadLetter) {
+  private KeyStatus(K key, State state, boolean delete, @Nullable V value, int queued,
+      int attempts, @Nullable Instant acceptedAt, @Nullable Instant firstFailure,
+      @Nullable Instant lastFailure, @Nullable String lastCause, @Nullable Instant nextAttempt,
+      @Nullable DeadLetter<K, V> deadLetter) {
     this.key = key;
     this.state = state;
     this.delete = delete;
@@ -84,14 +86,14 @@ public final class KeyStatus<K, V> {
    * @param acceptedAt when the mutation was acknowledged
    * @return {@link State#WAITING}, one operation queued, no attempt yet
    */
-  public static <K, V> KeyStatus<K, V> waiting(K key, V value, Instant acceptedAt) {
+  public static <K, V> KeyStatus<K, V> waiting(K key, @Nullable V value, Instant acceptedAt) {
     return pending(key, State.WAITING, value == null, value, 1, 0, acceptedAt, null, null, null,
         null);
   }
 
-  static <K, V> KeyStatus<K, V> pending(K key, State state, boolean delete, V value, int queued,
-      int attempts, Instant acceptedAt, Instant firstFailure, Instant lastFailure,
-      String lastCause, Instant nextAttempt) {
+  static <K, V> KeyStatus<K, V> pending(K key, State state, boolean delete, @Nullable V value,
+      int queued, int attempts, Instant acceptedAt, @Nullable Instant firstFailure,
+      @Nullable Instant lastFailure, @Nullable String lastCause, @Nullable Instant nextAttempt) {
     return new KeyStatus<>(key, state, delete, value, queued, attempts, acceptedAt, firstFailure,
         lastFailure, lastCause, nextAttempt, null);
   }

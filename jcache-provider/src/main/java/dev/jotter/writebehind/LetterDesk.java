@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dead letters of a write-behind buffer: how operations whose budget is spent become letters,
@@ -40,7 +41,7 @@ final class LetterDesk<K, V> {
      *
      * @return how many were queued
      */
-    int resubmit(Collection<? extends K> keys, DeadLetter<K, V> only);
+    int resubmit(@Nullable Collection<? extends K> keys, @Nullable DeadLetter<K, V> only);
   }
 
   private final String cacheName;
@@ -84,14 +85,15 @@ final class LetterDesk<K, V> {
   }
 
   /** Letters made by {@link #journal}; a {@code null} letter was not journaled. */
-  record Made<K, V>(List<DeadLetter<K, V>> letters, RuntimeException journalFailure) {}
+  record Made<K, V>(List<@Nullable DeadLetter<K, V>> letters,
+      @Nullable RuntimeException journalFailure) {}
 
   /**
    * Makes the letters of operations whose budget is spent and journals them; outside the lock,
    * while the operations stay in flight, so that nothing of their keys overtakes them.
    */
   Made<K, V> journal(List<Op<K, V>> dying) {
-    List<DeadLetter<K, V>> made = new ArrayList<>(dying.size());
+    List<@Nullable DeadLetter<K, V>> made = new ArrayList<>(dying.size());
     RuntimeException journalFailure = null;
     long newest = 0;
     for (Op<K, V> op : dying) {
@@ -144,9 +146,8 @@ final class LetterDesk<K, V> {
     notices.add(() -> handler.deadLettered(letter));
   }
 
-  /** A letter recovered from the journal, in journal order. */
-  void recover(JournalRecord<K, V> record) {
-    DeadMark mark = record.dead();
+  /** A letter recovered from the journal, in journal order; {@code mark} is its record's. */
+  void recover(JournalRecord<K, V> record, DeadMark mark) {
     DeadLetter<K, V> letter = new DeadLetter<>(origin, record.sequence(), record.sequence(),
         record.key(), record.value(), mark.attempts(), mark.firstFailure(), mark.lastFailure(),
         mark.causeClass(), mark.causeMessage(), null);
@@ -167,17 +168,17 @@ final class LetterDesk<K, V> {
     }
   }
 
-  /** The letter of a key, without the lock (see {@link DeadLetterStore#lookup}). */
-  DeadLetter<K, V> lookup(K key) {
+  /** The letter of a key or {@code null}, without the lock (see {@link DeadLetterStore#lookup}). */
+  @Nullable DeadLetter<K, V> lookup(K key) {
     return letters.lookup(key);
   }
 
-  DeadLetter<K, V> get(K key) {
+  @Nullable DeadLetter<K, V> get(K key) {
     return letters.get(key);
   }
 
   /** The letters of {@code keys} (all if {@code null}), oldest first. */
-  List<DeadLetter<K, V>> select(Collection<? extends K> keys) {
+  List<DeadLetter<K, V>> select(@Nullable Collection<? extends K> keys) {
     return letters.select(keys);
   }
 
@@ -200,7 +201,7 @@ final class LetterDesk<K, V> {
     return letters.keys();
   }
 
-  private int discardLetters(Collection<? extends K> keys) {
+  private int discardLetters(@Nullable Collection<? extends K> keys) {
     List<K> discarded = new ArrayList<>();
     lock.lock();
     try {

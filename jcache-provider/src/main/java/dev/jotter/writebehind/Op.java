@@ -4,6 +4,7 @@ import dev.jotter.writer.WriterRoute;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import javax.cache.Cache;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pending operation: a write ({@code value != null}) or a delete, at one position of the
@@ -46,8 +47,8 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
   /** The value while waiting ({@link #DELETE} for a delete), or {@link #SEIZED}. */
   @SuppressWarnings("unused") // through CELL
   private volatile Object cell;
-  /** The value once seized; written before the cell turns {@link #SEIZED}. */
-  private V frozen;
+  /** The value once seized (null for a delete); written before the cell turns {@link #SEIZED}. */
+  private @Nullable V frozen;
   /** The position in the buffer's queue; kept by coalescing, so a hot key is not starved. */
   final long order;
   /** When the oldest mutation this operation stands for was accepted, by the ticker. */
@@ -61,13 +62,14 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
   /** When it first failed, by the ticker, or {@link #NEVER}; counts toward maxRetryTime. */
   long firstFailureAt = NEVER;
   long lastFailureAt = NEVER;
-  Throwable lastFailure;
+  /** The exception of the last failure, or {@code null} if it has not failed. */
+  @Nullable Throwable lastFailure;
   /** The ticker time before which a retry must not leave. */
   long notBefore = Long.MIN_VALUE;
   /** Its budget is spent but the dead letters are full, so it stays pending (counted once). */
   boolean parked;
 
-  Op(K key, V value, long sequence, long order, long enqueuedAt) {
+  Op(K key, @Nullable V value, long sequence, long order, long enqueuedAt) {
     this.key = key;
     this.cell = (value == null) ? DELETE : value;
     this.sequence = sequence;
@@ -110,7 +112,7 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
    *
    * @return whether the newer mutation is now this operation's value
    */
-  boolean tryCoalesce(V newValue) {
+  boolean tryCoalesce(@Nullable V newValue) {
     Object replacement = (newValue == null) ? DELETE : newValue;
     for (Object current = cell; current != SEIZED; current = cell) {
       if (CELL.compareAndSet(this, current, replacement)) {
@@ -151,13 +153,13 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
   }
 
   @Override
-  public V value() {
+  public @Nullable V value() {
     Object current = cell;
     return (current == SEIZED) ? frozen : unmask(current);
   }
 
   @SuppressWarnings("unchecked")
-  private V unmask(Object current) {
+  private @Nullable V unmask(Object current) {
     return (current == DELETE) ? null : (V) current;
   }
 
@@ -166,8 +168,9 @@ final class Op<K, V> implements Cache.Entry<K, V>, WriterRoute.Pending<V> {
     return key;
   }
 
+  /** The value to write; {@code null} for a delete, which never goes to {@code writeAll}. */
   @Override
-  public V getValue() {
+  public @Nullable V getValue() {
     return value();
   }
 

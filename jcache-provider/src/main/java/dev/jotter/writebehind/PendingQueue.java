@@ -8,8 +8,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The unconfirmed operations of one buffer and the order in which they leave. It has no threads
@@ -66,13 +68,13 @@ final class PendingQueue<K, V> {
   /* ---------------- Reads, without the lock ---------------- */
 
   /** The newest unconfirmed state of a key, or {@code null}. */
-  WriterRoute.Pending<V> pending(K key) {
+  WriterRoute.@Nullable Pending<V> pending(K key) {
     KeyQueue<K, V> queue = keys.get(key);
     return (queue == null) ? null : queue.latest;
   }
 
   /** The key's newest operation if the flusher has not seized it; may change at once. */
-  Op<K, V> waiting(K key) {
+  @Nullable Op<K, V> waiting(K key) {
     KeyQueue<K, V> queue = keys.get(key);
     Op<K, V> latest = (queue == null) ? null : queue.latest;
     return ((latest != null) && latest.isWaiting()) ? latest : null;
@@ -86,7 +88,7 @@ final class PendingQueue<K, V> {
   }
 
   /** The operation a new mutation of {@code key} would replace, or {@code null}. */
-  Op<K, V> coalescable(K key) {
+  @Nullable Op<K, V> coalescable(K key) {
     KeyQueue<K, V> queue = keys.get(key);
     return (coalescing && queue != null) ? queue.waitingTail() : null;
   }
@@ -102,7 +104,7 @@ final class PendingQueue<K, V> {
    *
    * @return the operation that now holds the value, and whether it is new (needs a slot)
    */
-  Op<K, V> offer(K key, V value, long sequence, long now) {
+  Op<K, V> offer(K key, @Nullable V value, long sequence, long now) {
     Op<K, V> tail = coalescable(key);
     if (tail != null) {
       tail.tryCoalesce(value); // cannot fail: seizing happens under the lock we hold
@@ -112,8 +114,7 @@ final class PendingQueue<K, V> {
     Op<K, V> op = new Op<>(key, value, sequence, nextOrder++, now);
     KeyQueue<K, V> queue = keys.get(key);
     if (queue == null) {
-      queue = new KeyQueue<>();
-      queue.add(op);
+      queue = new KeyQueue<>(op);
       keys.put(key, queue);
     } else {
       queue.add(op);
@@ -126,7 +127,7 @@ final class PendingQueue<K, V> {
   }
 
   /** The queue of a key, or {@code null}. */
-  KeyQueue<K, V> queue(K key) {
+  @Nullable KeyQueue<K, V> queue(K key) {
     return keys.get(key);
   }
 
@@ -204,7 +205,7 @@ final class PendingQueue<K, V> {
    * the key's next operation, if any, may be sent.
    */
   void finish(Op<K, V> op, long now) {
-    KeyQueue<K, V> queue = keys.get(op.key);
+    KeyQueue<K, V> queue = queueOf(op);
     queue.ops.pollFirst();
     queue.inFlight = false;
     live.remove(op.order);
@@ -218,7 +219,7 @@ final class PendingQueue<K, V> {
 
   /** The head of its key failed and waits for a retry at {@code op.notBefore}. */
   void retry(Op<K, V> op, long now) {
-    KeyQueue<K, V> queue = keys.get(op.key);
+    KeyQueue<K, V> queue = queueOf(op);
     queue.inFlight = false;
     op.release();
     place(queue, now);
@@ -255,8 +256,13 @@ final class PendingQueue<K, V> {
   }
 
   /** The operation waiting behind the head {@code op}, or {@code null}. */
-  Op<K, V> successor(Op<K, V> op) {
-    return keys.get(op.key).second();
+  @Nullable Op<K, V> successor(Op<K, V> op) {
+    return queueOf(op).second();
+  }
+
+  /** The queue of an operation that has not finished: its key's queue exists until then. */
+  private KeyQueue<K, V> queueOf(Op<K, V> op) {
+    return Objects.requireNonNull(keys.get(op.key), "no queue for the unfinished operation");
   }
 
   /** Puts a key whose head is not in flight where batches are cut from. */
@@ -289,7 +295,7 @@ final class PendingQueue<K, V> {
   }
 
   /** The oldest unconfirmed operation, or {@code null}. */
-  Op<K, V> oldest() {
+  @Nullable Op<K, V> oldest() {
     return live.isEmpty() ? null : live.values().iterator().next();
   }
 

@@ -6,6 +6,7 @@ import dev.jotter.configuration.Durability;
 import dev.jotter.configuration.OverflowPolicy;
 import dev.jotter.configuration.Ticker;
 import dev.jotter.configuration.WriteBehindConfiguration;
+import dev.jotter.journal.DeadMark;
 import dev.jotter.journal.Journal;
 import dev.jotter.journal.JournalRecord;
 import dev.jotter.writebehind.Dispatcher.Dispatch;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The write-behind buffer of one cache: it accepts the cache's mutations and writes them to the
@@ -112,7 +114,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private long closeDeadline;
   /** Set by close() once it has reported; volatile for the flusher's check before each call. */
   private volatile boolean terminated;
-  private CloseReport<K> closeReport;
+  /** What close() reported; null until then. */
+  private @Nullable CloseReport<K> closeReport;
 
   private final WriterHealth health;
   private final BatchSender<K, V> sender;
@@ -235,12 +238,12 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
    * flight, awaiting a retry, or a dead letter — or {@code null} if the writer holds the newest
    * state. Takes no lock.
    */
-  public WriterRoute.Pending<V> pending(K key) {
+  public WriterRoute.@Nullable Pending<V> pending(K key) {
     WriterRoute.Pending<V> pending = queue.pending(key);
     return (pending != null) ? pending : letters.lookup(key);
   }
 
-  private void apply(Reservation reservation, K key, V value) {
+  private void apply(Reservation reservation, K key, @Nullable V value) {
     requireNonNull(reservation, "reservation");
     requireNonNull(key, "key");
     if (coalescesWithoutLock && !reservation.writeThrough && !closing) {
@@ -290,7 +293,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     notices.deliver();
   }
 
-  private void writeSynchronously(K key, V value) {
+  private void writeSynchronously(K key, @Nullable V value) {
     long start = ticker.read();
     counters.writerCalls.increment();
     try {
@@ -389,8 +392,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     counters.failed.increment();
     Op<K, V> successor = queue.successor(op);
     switch (retry.charge(op, failure.cause(), failure.at(), now, successor != null)) {
-      case HAND_OVER -> {
-        handOver(op, successor, retry.isExhausted(op, now), now);
+      case HAND_OVER -> { // only with a successor
+        handOver(op, requireNonNull(successor, "successor"), retry.isExhausted(op, now), now);
         done.add(op);
       }
       case RETRY -> {
@@ -481,7 +484,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   }
 
   /** Queues letters again with a fresh budget; see {@link DeadLetters#resubmitAll}. */
-  private int resubmitLetters(Collection<? extends K> keys, DeadLetter<K, V> only) {
+  private int resubmitLetters(@Nullable Collection<? extends K> keys,
+      @Nullable DeadLetter<K, V> only) {
     int resubmitted = 0;
     Dispatch<K, V> next = Dispatch.none();
     lock.lock();
@@ -690,9 +694,10 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
       long now = ticker.read();
       long[] replayed = new long[2]; // operations, dead letters
       journal.replay(record -> {
-        if (record.isDeadLetter()) {
+        DeadMark dead = record.dead();
+        if (dead != null) {
           replayed[1]++;
-          recoverDeadLetter(record);
+          recoverDeadLetter(record, dead);
           return;
         }
         replayed[0]++;
@@ -719,13 +724,13 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     notices.deliver();
   }
 
-  private void recoverDeadLetter(JournalRecord<K, V> record) {
+  private void recoverDeadLetter(JournalRecord<K, V> record, DeadMark dead) {
     // a crash between a dead letter's record and its operation's DONE: the letter is newer
     for (Op<K, V> older : queue.discard(record.key())) {
       gate.free();
       journal.markDone(older.sequence);
     }
-    letters.recover(record);
+    letters.recover(record, dead);
   }
 
   /* ---------------- Helpers ---------------- */
@@ -785,7 +790,8 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     private Journal<K, V> journal = Journal.none();
     private WriteBehindListener listener = WriteBehindListener.NONE;
     private Ticker ticker = Ticker.system();
-    private FlushScheduler scheduler;
+    /** The scheduler to use, or null for {@link FlushScheduler#daemon}. */
+    private @Nullable FlushScheduler scheduler;
 
     private Builder(String cacheName, WriteBehindConfiguration config,
         CacheWriter<? super K, ? super V> writer) {

@@ -1,9 +1,12 @@
 package dev.jotter.writebehind;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.jotter.configuration.OverflowPolicy;
 import dev.jotter.writer.WriterRoute;
 import java.util.Collection;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The writer route of a write-behind cache: mutations go to the {@link WriteBehindBuffer}, which
@@ -23,6 +26,7 @@ public final class WriteBehindRoute<K, V> implements WriteBehindLog<K, V> {
     return buffer;
   }
 
+  /** Always a {@link Reservation}: the tickets this route gets back are never null. */
   @Override
   public Ticket admit(K key) {
     return buffer.reserve(key);
@@ -39,25 +43,30 @@ public final class WriteBehindRoute<K, V> implements WriteBehindLog<K, V> {
   }
 
   @Override
-  public void write(Ticket ticket, K key, V value) {
-    buffer.write((Reservation) ticket, key, value);
+  public void write(@Nullable Ticket ticket, K key, V value) {
+    buffer.write(reservation(ticket), key, value);
   }
 
   @Override
-  public void delete(Ticket ticket, K key) {
-    buffer.delete((Reservation) ticket, key);
+  public void delete(@Nullable Ticket ticket, K key) {
+    buffer.delete(reservation(ticket), key);
   }
 
   @Override
-  public void release(Ticket ticket) {
-    buffer.release((Reservation) ticket);
+  public void release(@Nullable Ticket ticket) {
+    buffer.release(reservation(ticket));
+  }
+
+  /** The ticket {@link #admit} gave, which is never null. */
+  private static Reservation reservation(@Nullable Ticket ticket) {
+    return (Reservation) requireNonNull(ticket, "ticket");
   }
 
 
 
 
   @Override
-  public Pending<V> pending(K key) {
+  public @Nullable Pending<V> pending(K key) {
     return buffer.pending(key);
   }
 

@@ -5,4 +5,7 @@
  *
  * <p>Null policy: parameters and return values are non-null unless their javadoc says otherwise.
  */
+@NullMarked
 package dev.jotter.writebehind;
+
+import org.jspecify.annotations.NullMarked;

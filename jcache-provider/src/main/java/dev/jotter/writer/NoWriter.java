@@ -2,6 +2,7 @@ package dev.jotter.writer;
 
 import java.util.Collection;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The route of a cache that does not write through: every call is a no-op. */
 final class NoWriter<K, V> implements WriterRoute<K, V> {
@@ -10,18 +11,18 @@ final class NoWriter<K, V> implements WriterRoute<K, V> {
   static final NoWriter INSTANCE = new NoWriter();
 
   @Override
-  public Ticket admit(K key) {
+  public @Nullable Ticket admit(K key) {
     return null;
   }
 
   @Override
-  public void write(Ticket ticket, K key, V value) {}
+  public void write(@Nullable Ticket ticket, K key, V value) {}
 
   @Override
-  public void delete(Ticket ticket, K key) {}
+  public void delete(@Nullable Ticket ticket, K key) {}
 
   @Override
-  public void release(Ticket ticket) {}
+  public void release(@Nullable Ticket ticket) {}
 
   @Override
   public boolean isWriteBehind() {
@@ -29,12 +30,12 @@ final class NoWriter<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public RuntimeException writeAll(Map<K, V> entries) {
+  public @Nullable RuntimeException writeAll(Map<K, V> entries) {
     return null;
   }
 
   @Override
-  public RuntimeException deleteAll(Collection<K> keys) {
+  public @Nullable RuntimeException deleteAll(Collection<K> keys) {
     return null;
   }
 }

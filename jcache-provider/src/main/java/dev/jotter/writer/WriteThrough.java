@@ -8,6 +8,7 @@ import java.util.Map;
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Synchronous write-through, as the JCache specification defines it: the writer is called before the
@@ -25,12 +26,12 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public Ticket admit(K key) {
+  public @Nullable Ticket admit(K key) {
     return null;
   }
 
   @Override
-  public void write(Ticket ticket, K key, V value) {
+  public void write(@Nullable Ticket ticket, K key, V value) {
     try {
       writer.write(new JotterEntry<>(key, value));
     } catch (RuntimeException e) {
@@ -39,7 +40,7 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public void delete(Ticket ticket, K key) {
+  public void delete(@Nullable Ticket ticket, K key) {
     try {
       writer.delete(key);
     } catch (RuntimeException e) {
@@ -48,7 +49,7 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public void release(Ticket ticket) {}
+  public void release(@Nullable Ticket ticket) {}
 
   @Override
   public boolean isWriteBehind() {
@@ -56,7 +57,7 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public RuntimeException writeAll(Map<K, V> entries) {
+  public @Nullable RuntimeException writeAll(Map<K, V> entries) {
     if (entries.isEmpty()) {
       return null;
     }
@@ -73,7 +74,7 @@ final class WriteThrough<K, V> implements WriterRoute<K, V> {
   }
 
   @Override
-  public RuntimeException deleteAll(Collection<K> keys) {
+  public @Nullable RuntimeException deleteAll(Collection<K> keys) {
     if (keys.isEmpty()) {
       return null;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place every {@code CacheWriter} call of a cache goes through: it decides between no writer,
@@ -27,15 +28,19 @@ public interface WriterRoute<K, V> {
   /** A slot reserved by {@link #admit}; write-through and no-writer routes use {@code null}. */
   interface Ticket {}
 
-  /** Reserves what a mutation of {@code key} needs; may wait or refuse with a CacheWriterException. */
-  Ticket admit(K key);
+  /**
+   * Reserves what a mutation of {@code key} needs; may wait or refuse with a CacheWriterException.
+   *
+   * @return the reservation, or null where the route reserves nothing (write-through, no writer)
+   */
+  @Nullable Ticket admit(K key);
 
   /**
    * Reserves for a bulk mutation: every key or none, so that a refusal leaves the cache unchanged.
    * The tickets come in the order of {@code keys}; {@link #releaseAll} returns them.
    */
-  default List<Ticket> admitAll(Collection<K> keys) {
-    List<Ticket> tickets = new ArrayList<>(keys.size());
+  default List<@Nullable Ticket> admitAll(Collection<K> keys) {
+    List<@Nullable Ticket> tickets = new ArrayList<>(keys.size());
     try {
       for (K key : keys) {
         tickets.add(admit(key));
@@ -56,9 +61,9 @@ public interface WriterRoute<K, V> {
   }
 
   /** Returns the tickets of {@link #admitAll}; called in a finally block. */
-  default void releaseAll(List<Ticket> tickets) {
+  default void releaseAll(List<@Nullable Ticket> tickets) {
     RuntimeException failure = null;
-    for (Ticket ticket : tickets) {
+    for (@Nullable Ticket ticket : tickets) {
       try {
         release(ticket);
       } catch (RuntimeException e) {
@@ -73,13 +78,13 @@ public interface WriterRoute<K, V> {
   }
 
   /** Passes a write to the writer; called inside the key's atomic section. */
-  void write(Ticket ticket, K key, V value);
+  void write(@Nullable Ticket ticket, K key, V value);
 
   /** Passes a delete to the writer; called inside the key's atomic section. */
-  void delete(Ticket ticket, K key);
+  void delete(@Nullable Ticket ticket, K key);
 
   /** Returns what {@link #admit} reserved and was not used; called in a finally block. */
-  void release(Ticket ticket);
+  void release(@Nullable Ticket ticket);
 
   /**
    * Returns true for write-behind: bulk operations go key by key through {@link #write}/{@link
@@ -94,13 +99,18 @@ public interface WriterRoute<K, V> {
    *
    * @return the writer's failure as a {@code CacheWriterException}, or null on success
    */
-  RuntimeException writeAll(Map<K, V> entries);
+  @Nullable RuntimeException writeAll(Map<K, V> entries);
 
-  /** Deletes a batch before the cache changes; like {@link #writeAll}: on return {@code keys} holds the deleted keys. */
-  RuntimeException deleteAll(Collection<K> keys);
+  /**
+   * Deletes a batch before the cache changes; like {@link #writeAll}: on return {@code keys} holds the
+   * deleted keys.
+   *
+   * @return the writer's failure as a {@code CacheWriterException}, or null on success
+   */
+  @Nullable RuntimeException deleteAll(Collection<K> keys);
 
   /** Returns the state of a key whose operation the writer has not confirmed, or null (clause 7). */
-  default Pending<V> pending(K key) {
+  default @Nullable Pending<V> pending(K key) {
     return null;
   }
 
@@ -117,6 +127,6 @@ public interface WriterRoute<K, V> {
     boolean isDelete();
 
     /** Returns the value being written, or null for a delete. */
-    V value();
+    @Nullable V value();
   }
 }

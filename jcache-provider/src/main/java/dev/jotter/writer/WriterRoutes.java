@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 import javax.cache.CacheException;
 import javax.cache.integration.CacheWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, for a cache's configuration, whether its writer is called in the mutation (write-through)
@@ -36,7 +37,8 @@ public final class WriterRoutes {
    * @param configuration the cache's configuration
    * @return the settings, or {@code null}
    */
-  public static WriteBehindConfiguration writeBehindSettings(JotterConfiguration<?, ?> configuration) {
+  public static @Nullable WriteBehindConfiguration writeBehindSettings(
+      JotterConfiguration<?, ?> configuration) {
     WriteBehindConfiguration settings = configuration.getWriteBehind();
     if (settings != null || !Boolean.getBoolean(DEFAULT_WRITE_BEHIND)) {
       return settings;
