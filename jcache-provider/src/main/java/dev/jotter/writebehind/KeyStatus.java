@@ -98,7 +98,16 @@ public final class KeyStatus<K, V> {
         lastFailure, lastCause, nextAttempt, null);
   }
 
-  static <K, V> KeyStatus<K, V> dead(DeadLetter<K, V> letter) {
+  /**
+   * The status of a key whose newest state is a dead letter; for the {@link WriteBehindLog}s of
+   * other modules.
+   *
+   * @param <K> the type of keys
+   * @param <V> the type of values
+   * @param letter the key's letter
+   * @return {@link State#DEAD_LETTER}, with the letter's attempts, failure times and cause
+   */
+  public static <K, V> KeyStatus<K, V> dead(DeadLetter<K, V> letter) {
     return new KeyStatus<>(letter.key(), State.DEAD_LETTER, letter.isDelete(), letter.value(), 0,
         letter.attempts(), null, letter.firstFailure(), letter.lastFailure(),
         letter.causeClass() + letter.causeMessage().map(m -> ": " + m).orElse(""), null, letter);

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -567,19 +568,22 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   /**
    * What this node knows of a key, consistent with {@link #pending}: its newest record from this
    * node waits until the group commits past it ({@link KeyStatus.State#WAITING}); else, if the key
-   * has a dead letter (or a resubmitted one not yet written), {@link KeyStatus.State#WAITING} with
-   * the letter's value and its first failure as {@code acceptedAt} — the core has no public
-   * factory for {@link KeyStatus.State#DEAD_LETTER} yet; {@code deadLetters().get(key)} tells the
-   * two apart —; else {@link KeyStatus.State#CONFIRMED}. Retries happen in whichever member
-   * drains the key's partition and are not reported here.
+   * has a dead letter, {@link KeyStatus.State#DEAD_LETTER}; a letter resubmitted but not yet
+   * written is a write on its way ({@link KeyStatus.State#WAITING}, with its first failure as
+   * {@code acceptedAt}); else {@link KeyStatus.State#CONFIRMED}. Retries happen in whichever
+   * member drains the key's partition and are not reported here.
    */
   @Override
   public KeyStatus<K, V> status(K key) {
     Entry<V> entry = pending.get(key);
     if (entry == null) {
-      DeadLetter<K, V> letter = letters.answer(key);
-      return letter == null ? KeyStatus.confirmed(key)
-          : KeyStatus.waiting(key, letter.value(), letter.firstFailure());
+      Optional<DeadLetter<K, V>> letter = letters.get(key);
+      if (letter.isPresent()) {
+        return KeyStatus.dead(letter.get());
+      }
+      DeadLetter<K, V> resubmitted = letters.answer(key);
+      return resubmitted == null ? KeyStatus.confirmed(key)
+          : KeyStatus.waiting(key, resubmitted.value(), resubmitted.firstFailure());
     }
     Instant acceptedAt = Instant.now().minusNanos(System.nanoTime() - entry.acceptedNanos);
     return KeyStatus.waiting(key, entry.value, acceptedAt);

@@ -2,7 +2,6 @@ package dev.jotter.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,7 +181,7 @@ class KafkaDeadLettersTest {
       node.clear();
       assertEquals(POISON_VALUE, node.get("poison"));
       assertTrue(node.containsKey("poison"));
-      assertNotEquals(KeyStatus.State.CONFIRMED, writeBehind(node).status("poison").state());
+      assertEquals(KeyStatus.State.DEAD_LETTER, writeBehind(node).status("poison").state());
     }
     assertEquals(0, KafkaWriteBehindTest.CountingLoader.CALLS.get(), "the loader is not asked");
     assertEquals(1, writeBehind(a).statistics().deadLettered());
