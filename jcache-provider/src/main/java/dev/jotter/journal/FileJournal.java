@@ -81,9 +81,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   /** The default {@code syncInterval} of ASYNC, 10 ms (the cache configuration's default). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(10);
   static final long MIN_SEGMENT_SIZE = 256;
-  static final String COMPACTION_SUFFIX = SegmentScan.COMPACTION_SUFFIX;
 
-  private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+  private static final System.Logger LOG = System.getLogger(JournalFiles.LOGGER);
   private static final int BUFFER_SIZE = 256 << 10;
   /** Segments created after a compaction candidate (the active one not counted): its records must be older. */
 
@@ -307,7 +306,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     if (frame.length > buffer.remaining()) {
       flushBuffer();
       if (frame.length > buffer.capacity()) {
-        writeFully(channelOf(active), ByteBuffer.wrap(frame));
+        JournalFiles.writeFully(channelOf(active), ByteBuffer.wrap(frame));
       }
     }
     if (frame.length <= buffer.capacity()) {
@@ -323,7 +322,7 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private void flushBuffer() throws IOException {
     if (buffer.position() > 0) {
       buffer.flip();
-      writeFully(channelOf(active), buffer);
+      JournalFiles.writeFully(channelOf(active), buffer);
       buffer.clear();
     }
   }
@@ -331,12 +330,6 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   /** The channel of the active segment, or of a retired one that no sync has forced yet. */
   private static FileChannel channelOf(Segment segment) {
     return requireNonNull(segment.channel, "the segment's channel is closed");
-  }
-
-  static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
-    }
   }
 
   /** Starts a new active segment; the old one is forced and closed by the next sync. */

@@ -31,6 +31,19 @@ interface JournalFiles {
   /** The file system, through NIO. */
   JournalFiles REAL = new Real();
 
+  /**
+   * The logger of every part of the journal: the name users configure logging by, the journal's
+   * class name, spelled out so that the parts need not import the class that uses them.
+   */
+  String LOGGER = "dev.jotter.journal.FileJournal";
+
+  /** Writes all of {@code bytes} to {@code channel}, however many calls that takes. */
+  static void writeFully(FileChannel channel, java.nio.ByteBuffer bytes) throws IOException {
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+  }
+
   /** Creates the directory and its missing parents, private to the owner; no-op if it exists. */
   void createDirectories(Path directory) throws IOException;
 

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class JournalThread {
-  private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+  private static final System.Logger LOG = System.getLogger(JournalFiles.LOGGER);
 
   /** What the thread does for its journal. */
   interface Work {

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class Maintenance {
-  private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+  private static final System.Logger LOG = System.getLogger(JournalFiles.LOGGER);
   /** Retired segments this young are not compacted: their records are likely to finish soon. */
   private static final int YOUNG_SEGMENTS = 2;
   private static final int BUFFER_SIZE = 256 << 10;
@@ -219,7 +219,8 @@ final class Maintenance {
     } finally {
       appendLock.unlock();
     }
-    Path temp = segment.path.resolveSibling(segment.path.getFileName() + SegmentScan.COMPACTION_SUFFIX);
+    Path temp = segment.path.resolveSibling(
+        segment.path.getFileName() + SegmentScan.COMPACTION_SUFFIX);
     long size = RecordFormat.HEADER_SIZE;
     files.deleteIfExists(temp);
     try (RecordFormat.Reader reader = new RecordFormat.Reader(files.openRead(segment.path));
@@ -233,11 +234,11 @@ final class Maintenance {
               byte[] frame = f.encode();
               if (frame.length > chunk.remaining()) {
                 chunk.flip();
-                FileJournal.writeFully(out, chunk);
+                JournalFiles.writeFully(out, chunk);
                 chunk.clear();
               }
               if (frame.length > chunk.capacity()) {
-                FileJournal.writeFully(out, ByteBuffer.wrap(frame));
+                JournalFiles.writeFully(out, ByteBuffer.wrap(frame));
               } else {
                 chunk.put(frame);
               }
@@ -249,7 +250,7 @@ final class Maintenance {
         // an older segment kept after an ERROR report: copy what is readable, like replay
       }
       chunk.flip();
-      FileJournal.writeFully(out, chunk);
+      JournalFiles.writeFully(out, chunk);
       host.force(out, temp, true); // before the rename: else a power cut may leave a torn copy
     }
     forceDoneMarks();

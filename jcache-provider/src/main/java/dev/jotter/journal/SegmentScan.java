@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  */
 final class SegmentScan<K> {
   static final String COMPACTION_SUFFIX = ".compacting";
-  private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+  private static final System.Logger LOG = System.getLogger(JournalFiles.LOGGER);
   private static final Pattern SEGMENT_NAME = Pattern.compile("journal-(\\d{20})\\.log");
 
   /** The segments found, by first sequence, with their ordinals 1, 2, ... by age. */
