@@ -183,7 +183,8 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
     this.serializer = log.serializer;
     this.admin = admin;
     this.catchUpTimeout = log.kafka.startupTimeout();
-    this.producer = new KafkaProducer<>(producerProperties(log.kafka));
+    this.producer = new KafkaProducer<>(
+        KafkaWriteBehindLog.producerProperties(log.kafka, new Properties()));
     this.consumer = new KafkaConsumer<>(consumerProperties(log.kafka));
     List<TopicPartition> found = new ArrayList<>();
     try {
@@ -206,17 +207,6 @@ final class KafkaDeadLetters<K, V> implements DeadLetters<K, V>, DeadLetter.Orig
       t.setDaemon(true);
       return t;
     });
-  }
-
-  private static Properties producerProperties(KafkaSettings.Parsed kafka) {
-    Properties p = new Properties();
-    p.putAll(kafka.producer());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
   }
 
   private static Properties consumerProperties(KafkaSettings.Parsed kafka) {

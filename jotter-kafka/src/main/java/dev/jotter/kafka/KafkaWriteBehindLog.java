@@ -208,6 +208,16 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     Properties p = new Properties();
     // blocking in send() (metadata, a full buffer) is bounded by the cache's block timeout
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(settings.blockTimeout().toMillis()));
+    return producerProperties(kafka, p);
+  }
+
+  /**
+   * The settings of every producer of the log: {@code defaults}, then the user's
+   * {@code producer.*}, then what no user setting may change (the servers, {@code acks=all},
+   * idempotence, byte arrays).
+   */
+  static Properties producerProperties(KafkaSettings.Parsed kafka, Properties defaults) {
+    Properties p = defaults;
     p.putAll(kafka.producer());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
