@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A key's letter is the key's newest state: a key never has a letter and a pending operation
  * at once (a mutation supersedes the letter; a resubmission turns it back into an operation).
  *
- * <p>Bounded by {@code capacity}, but never by dropping: {@link #hasRoom()} tells the buffer
+ * <p>Bounded by {@code capacity}, but never by dropping: {@link LetterDesk#claim()} tells the buffer
  * whether a further letter fits, and when it does not the buffer keeps the operation pending
  * instead (see {@link DeadLetters}). Letters recovered from a journal are all kept, even beyond
  * the capacity (a smaller {@code maxDeadLetters} after a restart must not lose any).
@@ -39,10 +39,6 @@ final class DeadLetterStore<K, V> {
 
   int capacity() {
     return capacity;
-  }
-
-  boolean hasRoom() {
-    return letters.size() < capacity;
   }
 
   /** Adds a letter; returns the key's previous one, or {@code null}. */

@@ -90,7 +90,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
   private final String cacheName;
   private final WriteBehindConfiguration config;
   private final CacheWriter<K, V> writer;
-  private final DeadLetterHandler<K, V> handler;
   private final Journal<K, V> journal;
   private final WriteBehindListener listener;
   private final Ticker ticker;
@@ -132,7 +131,6 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     this.config = b.config;
     // the writer only consumes K and V, so viewing it as CacheWriter<K, V> is safe
     this.writer = (CacheWriter<K, V>) b.writer;
-    this.handler = b.handler;
     this.journal = b.journal;
     this.listener = b.listener;
     this.ticker = b.ticker;
@@ -157,7 +155,7 @@ public final class WriteBehindBuffer<K, V> implements WriteBehind<K, V> {
     this.anchorTicks = ticker.read();
     this.anchorWall = Instant.now();
     this.letters = new LetterDesk<K, V>(cacheName, config.maxDeadLetters(), journal, durable,
-        handler, log, notices, counters, lock, this::wall, this::resubmitLetters);
+        b.handler, log, notices, counters, lock, this::wall, this::resubmitLetters);
   }
 
   /**
