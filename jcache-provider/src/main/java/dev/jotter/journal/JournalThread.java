@@ -62,7 +62,6 @@ final class JournalThread {
     this.ticker = ticker;
     this.intervalNanos = intervalNanos;
     this.work = work;
-    this.lastForceStart = ticker.read(); // the first periodic force comes one interval later
     this.thread = (threads == null) ? null : threads.newThread(this::run);
   }
 
@@ -76,6 +75,7 @@ final class JournalThread {
   }
 
   void start() {
+    lastForceStart = ticker.read(); // the first periodic force comes one interval after start
     if (thread != null) {
       thread.start();
     }
