@@ -97,6 +97,11 @@ final class CacheCore<K, V> {
   /** The holder of an existing entry that now holds {@code stored}. */
   ValueHolder<V> updated(K key, ValueHolder<V> current, V stored) {
     statistics.recordPuts(1);
+    return updatedUncounted(key, current, stored);
+  }
+
+  /** Like {@link #updated}, for another node's mutation: not a put of this cache's statistics. */
+  ValueHolder<V> updatedUncounted(K key, ValueHolder<V> current, V stored) {
     dispatcher.publishUpdated(cache, key, current.value(), stored);
     return ExpiryCalculator.apply(new ValueHolder<>(stored, current.expiresAt()), expiry.forUpdate());
   }

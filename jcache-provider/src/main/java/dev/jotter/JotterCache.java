@@ -10,6 +10,7 @@ import dev.jotter.store.ValueHolder;
 import dev.jotter.writebehind.DeadLetters;
 import dev.jotter.writebehind.FlushResult;
 import dev.jotter.writebehind.WriteBehind;
+import dev.jotter.writebehind.WriteBehindLog;
 import dev.jotter.writebehind.WriteBehindStatistics;
 import dev.jotter.writer.WriterRoute;
 import java.time.Duration;
@@ -101,6 +102,10 @@ public final class JotterCache<K, V> implements Cache<K, V> {
     this.mutations = new EntryMutations<>(core);
     this.reads = new ReadThrough<>(core, resources.loadExecutor());
     this.bulk = new BulkMutations<>(core, mutations, reads);
+    if (route instanceof WriteBehindLog<K, V> log) {
+      // last: the log may apply other nodes' mutations from now on
+      log.attach(new RemoteMutations<>(core, mutations));
+    }
   }
 
   /** What the cache built; for tests in this package's test tree. */

@@ -46,6 +46,15 @@ public interface WriteBehindLog<K, V> extends WriterRoute<K, V>, WriteBehind<K, 
   }
 
   /**
+   * Hands the log this node's copy of the cache, once, after the cache is built and before its
+   * first operation. A log shared by several nodes keeps it to apply the other nodes' mutations
+   * (see {@link LocalCopy}); the default ignores it.
+   *
+   * @param copy this node's copy of the cache
+   */
+  default void attach(LocalCopy<K, V> copy) {}
+
+  /**
    * Starts closing without waiting: no new mutations, everything pending sent now, the drain
    * timeout starting. {@link #close()} then waits. Lets all caches drain at the same time at JVM
    * shutdown.
