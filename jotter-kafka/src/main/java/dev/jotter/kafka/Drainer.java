@@ -4,6 +4,8 @@ import dev.jotter.writebehind.Backoff;
 import dev.jotter.writebehind.DeadLetterHandler;
 import dev.jotter.writebehind.WriteBehindListener;
 import dev.jotter.writebehind.WriteBehindLogContext;
+import dev.jotter.writer.Fenced;
+import dev.jotter.writer.FencedCacheWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,8 +80,11 @@ final class Drainer<K, V> {
   static final String SOURCE = "jotter.source";
   static final String CACHE = "jotter.cache";
 
-  /** One key's last record in a batch, with its retry state. */
-  static final class Op<K, V> implements Cache.Entry<K, V> {
+  /**
+   * One key's last record in a batch, with its retry state; its fencing token is the record's
+   * offset in the key's partition.
+   */
+  static final class Op<K, V> implements Cache.Entry<K, V>, Fenced<K, V> {
     final K key;
     final V value;
     final ConsumerRecord<byte[], byte[]> record;
@@ -94,8 +99,24 @@ final class Drainer<K, V> {
       this.record = record;
     }
 
-    boolean isDelete() {
+    @Override
+    public boolean isDelete() {
       return record.value() == null;
+    }
+
+    @Override
+    public K key() {
+      return key;
+    }
+
+    @Override
+    public V value() {
+      return value;
+    }
+
+    @Override
+    public long token() {
+      return record.offset();
     }
 
     @Override
@@ -117,6 +138,8 @@ final class Drainer<K, V> {
   private final KafkaWriteBehindLog<K, V> log;
   private final WriteBehindLogContext<K, V> context;
   private final CacheWriter<Object, Object> writer;
+  /** The writer as a fenced one, or null: then stale writes of a zombie member can land. */
+  private final FencedCacheWriter<K, V> fenced;
   private final WriteBehindListener listener;
   private final Backoff backoff;
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -140,6 +163,8 @@ final class Drainer<K, V> {
     this.log = log;
     this.context = context;
     this.writer = (CacheWriter<Object, Object>) context.writer();
+    this.fenced = context.writer() instanceof FencedCacheWriter<?, ?> f
+        ? (FencedCacheWriter<K, V>) f : null;
     this.listener = context.listener();
     this.backoff = new Backoff(log.settings);
     Properties properties = consumerProperties(log);
@@ -442,13 +467,26 @@ final class Drainer<K, V> {
   }
 
   /** Calls the writer; returns the ops that failed, each charged one attempt. */
+  @SuppressWarnings("unchecked")
   private List<Op<K, V>> call(List<Op<K, V>> group) {
     boolean delete = group.get(0).isDelete();
     log.meters.writerCalls.incrementAndGet();
     long start = System.nanoTime();
     List<Op<K, V>> failed;
     Throwable error = null;
-    if (delete) {
+    if (fenced != null) {
+      List<Fenced<K, V>> ops = new ArrayList<>(group);
+      try {
+        fenced.applyAll(ops);
+        ops.clear();
+      } catch (Throwable e) {
+        error = e;
+      }
+      failed = new ArrayList<>();
+      for (Fenced<K, V> op : ops) {
+        failed.add((Op<K, V>) op);
+      }
+    } else if (delete) {
       List<Object> keys = new ArrayList<>(group.size());
       Map<Object, Op<K, V>> byKey = new HashMap<>();
       for (Op<K, V> op : group) {

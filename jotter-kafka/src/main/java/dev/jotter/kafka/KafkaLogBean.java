@@ -2,13 +2,34 @@ package dev.jotter.kafka;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /** The {@link KafkaLogMXBean} of one log. */
 final class KafkaLogBean implements KafkaLogMXBean {
   private final KafkaMeters meters;
+  private final Supplier<Coherence<?, ?>> coherence;
 
-  KafkaLogBean(KafkaMeters meters) {
+  KafkaLogBean(KafkaMeters meters, Supplier<Coherence<?, ?>> coherence) {
     this.meters = meters;
+    this.coherence = coherence;
+  }
+
+  @Override
+  public long getCoherenceLagRecords() {
+    Coherence<?, ?> tail = coherence.get();
+    return tail == null ? -1 : tail.lagRecords();
+  }
+
+  @Override
+  public long getCoherenceApplied() {
+    Coherence<?, ?> tail = coherence.get();
+    return tail == null ? 0 : tail.applied.get();
+  }
+
+  @Override
+  public long getCoherenceSkipped() {
+    Coherence<?, ?> tail = coherence.get();
+    return tail == null ? 0 : tail.skipped.get();
   }
 
   @Override

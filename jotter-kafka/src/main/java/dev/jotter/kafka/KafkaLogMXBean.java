@@ -71,4 +71,27 @@ public interface KafkaLogMXBean {
    * @return events
    */
   long getRebalances();
+
+  /**
+   * Records of the topic this node's tail reader has not read yet, over all partitions: how far
+   * this node's cache is behind the other nodes' acknowledged writes; -1 with
+   * {@code coherence none} or before the tail's first read.
+   *
+   * @return the records
+   */
+  long getCoherenceLagRecords();
+
+  /**
+   * Other nodes' records applied to this node's cache.
+   *
+   * @return the count
+   */
+  long getCoherenceApplied();
+
+  /**
+   * Other nodes' records skipped because this node had written the key since (they were older).
+   *
+   * @return the count
+   */
+  long getCoherenceSkipped();
 }

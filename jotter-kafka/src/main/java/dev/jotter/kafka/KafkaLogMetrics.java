@@ -14,7 +14,9 @@ import javax.cache.Cache;
  * Micrometer meters of a cache's Kafka log, beside the cache's write-behind meters: consumer lag
  * per partition in records ({@value #LAG_RECORDS}) and seconds ({@value #LAG_SECONDS}), produce
  * latency ({@value #PRODUCE_LATENCY}, mean), produced and refused records, records sent to the
- * dead-letter topic, rebalances. Tagged with {@code cache} (and {@code partition}).
+ * dead-letter topic, rebalances, and the coherence of this node's cache (records its tail reader
+ * has not read, other nodes' records applied and skipped). Tagged with {@code cache} (and
+ * {@code partition}).
  *
  * <pre>{@code
  * KafkaLogMetrics.of(cache).ifPresent(m -> m.bindTo(registry));
@@ -37,6 +39,12 @@ public final class KafkaLogMetrics implements MeterBinder {
   public static final String DEAD_LETTERED = "cache.writebehind.kafka.dead.lettered";
   /** Partition assignments and revocations. */
   public static final String REBALANCES = "cache.writebehind.kafka.rebalances";
+  /** Records of the topic this node's tail reader has not read yet (its cache's lag). */
+  public static final String COHERENCE_LAG = "cache.writebehind.kafka.coherence.lag.records";
+  /** Other nodes' records applied to this node's cache. */
+  public static final String COHERENCE_APPLIED = "cache.writebehind.kafka.coherence.applied";
+  /** Other nodes' records skipped as older than this node's own write of the key. */
+  public static final String COHERENCE_SKIPPED = "cache.writebehind.kafka.coherence.skipped";
 
   private final String cacheName;
   private final KafkaLogMXBean figures;
@@ -85,5 +93,11 @@ public final class KafkaLogMetrics implements MeterBinder {
         .register(registry);
     FunctionCounter.builder(REBALANCES, figures, KafkaLogMXBean::getRebalances).tags(tags)
         .register(registry);
+    Gauge.builder(COHERENCE_LAG, figures, KafkaLogMXBean::getCoherenceLagRecords).tags(tags)
+        .register(registry);
+    FunctionCounter.builder(COHERENCE_APPLIED, figures, KafkaLogMXBean::getCoherenceApplied)
+        .tags(tags).register(registry);
+    FunctionCounter.builder(COHERENCE_SKIPPED, figures, KafkaLogMXBean::getCoherenceSkipped)
+        .tags(tags).register(registry);
   }
 }

@@ -61,6 +61,15 @@ public final class KafkaSettings {
   public static final String STARTUP_TIMEOUT = "startup-timeout";
   /** How often a node reads the group's committed offsets to confirm its writes; default {@code 1s}. */
   public static final String OFFSETS_REFRESH = "offsets-refresh";
+  /**
+   * What this node does with the other nodes' mutations, which it reads from the topic as a tail
+   * reader outside the group: {@code update} (the default: its cache takes each key's newest
+   * value, so a read on any node returns the newest acknowledged value once this node has read
+   * it), {@code invalidate} (its cache drops the entry; reads of a key not yet drained are
+   * answered from the log, later ones by the loader) or {@code none} (each node's cache holds
+   * only what it wrote or loaded, as before 0.4: caches may disagree).
+   */
+  public static final String COHERENCE = "coherence";
   /** Prefix of settings passed to the producer. */
   public static final String PRODUCER_PREFIX = "producer.";
   /** Prefix of settings passed to the consumer. */
@@ -68,7 +77,7 @@ public final class KafkaSettings {
 
   private static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, TOPIC, DEAD_LETTER_TOPIC, GROUP,
       CREATE_TOPICS, PARTITIONS, REPLICATION_FACTOR, MIN_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS,
-      STARTUP_TIMEOUT, OFFSETS_REFRESH);
+      STARTUP_TIMEOUT, OFFSETS_REFRESH, COHERENCE);
   private static final Set<String> RESERVED_PRODUCER = Set.of("acks", "enable.idempotence",
       "key.serializer", "value.serializer", "bootstrap.servers");
   private static final Set<String> RESERVED_CONSUMER = Set.of("group.id", "enable.auto.commit",
@@ -76,11 +85,14 @@ public final class KafkaSettings {
 
   private KafkaSettings() {}
 
+  /** The values of {@link #COHERENCE}. */
+  enum Coherence { UPDATE, INVALIDATE, NONE }
+
   /** The parsed settings of one cache. */
   record Parsed(String bootstrapServers, String topic, String deadLetterTopic, String group,
       boolean createTopics, int partitions, short replicationFactor, int minReplicationFactor,
       int minInsyncReplicas, Duration startupTimeout, Duration offsetsRefresh,
-      Map<String, Object> producer, Map<String, Object> consumer) {}
+      Coherence coherence, Map<String, Object> producer, Map<String, Object> consumer) {}
 
   static Parsed parse(String cacheName, Map<String, String> settings) {
     Map<String, Object> producer = new HashMap<>();
@@ -111,7 +123,17 @@ public final class KafkaSettings {
         integer(cacheName, settings, MIN_REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE),
         integer(cacheName, settings, MIN_INSYNC_REPLICAS, 1, 1, Short.MAX_VALUE),
         duration(settings, STARTUP_TIMEOUT, "10s"), duration(settings, OFFSETS_REFRESH, "1s"),
-        producer, consumer);
+        coherence(cacheName, settings.getOrDefault(COHERENCE, "update")), producer, consumer);
+  }
+
+  private static Coherence coherence(String cacheName, String text) {
+    for (Coherence c : Coherence.values()) {
+      if (c.name().equalsIgnoreCase(text.trim())) {
+        return c;
+      }
+    }
+    throw new CacheException("cache " + cacheName + ": Kafka log setting '" + COHERENCE + "' is '"
+        + text + "'; expected update, invalidate or none");
   }
 
   private static void passThrough(String cacheName, String key, String prefix,

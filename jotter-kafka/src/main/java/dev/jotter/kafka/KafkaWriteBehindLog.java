@@ -8,6 +8,7 @@ import dev.jotter.writebehind.DeadLetter;
 import dev.jotter.writebehind.DeadLetters;
 import dev.jotter.writebehind.FlushResult;
 import dev.jotter.writebehind.KeyStatus;
+import dev.jotter.writebehind.LocalCopy;
 import dev.jotter.writebehind.WriteBehindLog;
 import dev.jotter.writebehind.WriteBehindLogContext;
 import dev.jotter.writebehind.WriteBehindStatistics;
@@ -40,6 +41,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -137,6 +140,8 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition confirmed = lock.newCondition();
   private volatile boolean closing;
+  /** The tail reader that keeps this node's cache coherent; null with {@code coherence none}. */
+  private volatile Coherence<K, V> coherence;
   private final KafkaLogBean bean;
   private final javax.management.ObjectName beanName;
 
@@ -150,7 +155,7 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     this.permits = new Semaphore(settings.maxPendingOperations());
     this.admin = admin;
     this.meters = new KafkaMeters();
-    this.bean = new KafkaLogBean(meters);
+    this.bean = new KafkaLogBean(meters, this::coherence);
     this.beanName = dev.jotter.management.MBeans.name(JMX_TYPE, context.managerUri(), cacheName);
     this.producer = new KafkaProducer<>(producerProperties(kafka, settings));
     try {
@@ -201,6 +206,28 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     long refresh = kafka.offsetsRefresh().toMillis();
     refresher.scheduleWithFixedDelay(this::refreshCommitted, refresh, refresh,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts the tail reader that applies the other nodes' records to this node's cache (unless
+   * {@code coherence} is {@code none}) and waits, at most {@code startup-timeout}, until it has
+   * read the records the group has not drained yet.
+   */
+  @Override
+  public void attach(LocalCopy<K, V> copy) {
+    if (kafka.coherence() == KafkaSettings.Coherence.NONE || coherence != null) {
+      return;
+    }
+    Coherence<K, V> tail = new Coherence<>(cacheName, kafka, serializer, this::groupOffsets, copy,
+        kafka.coherence() == KafkaSettings.Coherence.UPDATE ? LocalCopy.Mode.UPDATE
+            : LocalCopy.Mode.INVALIDATE);
+    coherence = tail;
+    tail.start(kafka.startupTimeout());
+  }
+
+  /** The tail reader, or null. */
+  Coherence<K, V> coherence() {
+    return coherence;
   }
 
   private static Properties producerProperties(KafkaSettings.Parsed kafka,
@@ -271,8 +298,15 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     // in the map before the send, so that its callback (which may come at once) finds it
     Entry<V> previous = pending.put(key, entry);
     slot.key = key;
+    Coherence<K, V> tail = coherence;
+    RecordHeaders headers = new RecordHeaders();
+    Long mark = null;
+    if (tail != null) {
+      tail.stamp(headers, entry.sequence);
+      mark = tail.sending(keyBytes, entry.sequence);
+    }
     try {
-      sendRecord(slot, key, keyBytes, valueBytes, entry, start);
+      sendRecord(slot, key, keyBytes, valueBytes, headers, entry, start);
     } catch (RuntimeException e) {
       // the mutation is aborted: the key's pending state is what it was
       if (previous == null) {
@@ -280,14 +314,18 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
       } else {
         pending.replace(key, entry, previous);
       }
+      if (tail != null) {
+        tail.aborted(keyBytes, entry.sequence, mark);
+      }
       throw e;
     }
   }
 
-  private void sendRecord(Slot slot, K key, byte[] keyBytes, byte[] valueBytes, Entry<V> entry,
-      long start) {
+  private void sendRecord(Slot slot, K key, byte[] keyBytes, byte[] valueBytes, Headers headers,
+      Entry<V> entry, long start) {
     // the default partitioner hashes the key bytes: one key, one partition, from every node
-    slot.sent = producer.send(new ProducerRecord<>(kafka.topic(), keyBytes, valueBytes),
+    slot.sent = producer.send(new ProducerRecord<>(kafka.topic(), null, keyBytes, valueBytes,
+            headers),
         (metadata, error) -> {
           if (slot.permitHeld.compareAndSet(true, false)) {
             permits.release();
@@ -302,6 +340,10 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
             // out of the pending state before it is counted, so that a reader of the counter
             // never sees the lost record still pending
             removeConfirmed(key, entry);
+            Coherence<K, V> tail = coherence;
+            if (tail != null) {
+              tail.refused(key, keyBytes, entry.sequence);
+            }
             meters.produceFailures.incrementAndGet();
             if (durability != Durability.SYNC) {
               meters.lost.incrementAndGet();
@@ -358,7 +400,10 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   @Override
   public Pending<V> pending(K key) {
     Entry<V> entry = pending.get(key);
-    return entry != null ? entry : letters.answer(key);
+    Coherence<K, V> tail = coherence;
+    Pending<V> newest = tail == null ? entry
+        : tail.newer(key, entry, entry == null ? -1 : entry.sequence);
+    return newest != null ? newest : letters.answer(key);
   }
 
   boolean isSync() {
@@ -412,7 +457,12 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
       long next = e.getValue().offset();
       Long old = committed.get(partition);
       if (old == null || old < next) {
-        prune(partition, committed.merge(partition, next, Math::max));
+        long done = committed.merge(partition, next, Math::max);
+        prune(partition, done);
+        Coherence<K, V> tail = coherence;
+        if (tail != null) {
+          tail.committed(partition, done);
+        }
       }
     }
   }
@@ -433,20 +483,28 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
     }
   }
 
+  /** The group's committed offsets of the topic's partitions (those it has committed). */
+  Map<TopicPartition, OffsetAndMetadata> groupOffsets()
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(kafka.group())
+        .partitionsToOffsetAndMetadata().get(kafka.startupTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+    Map<TopicPartition, OffsetAndMetadata> ours = new java.util.HashMap<>();
+    offsets.forEach((tp, om) -> {
+      if (om != null && tp.topic().equals(kafka.topic())) {
+        ours.put(tp, om);
+      }
+    });
+    return ours;
+  }
+
   private void refreshCommitted() {
-    if (pending.isEmpty()) {
+    Coherence<K, V> tail = coherence;
+    if (pending.isEmpty() && (tail == null || !tail.holdsRecords())) {
       return;
     }
     try {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(kafka.group())
-          .partitionsToOffsetAndMetadata().get(kafka.startupTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetAndMetadata> ours = new java.util.HashMap<>();
-      offsets.forEach((tp, om) -> {
-        if (om != null && tp.topic().equals(kafka.topic())) {
-          ours.put(tp, om);
-        }
-      });
+      Map<TopicPartition, OffsetAndMetadata> ours = groupOffsets();
       // a record behind the committed offset may have become a letter: only once this node has
       // read the letters written before, may its pending state stop answering (clause 7)
       if (letters.catchUp(kafka.offsetsRefresh())) {
@@ -586,6 +644,12 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
   @Override
   public KeyStatus<K, V> status(K key) {
     Entry<V> entry = pending.get(key);
+    Coherence<K, V> tail = coherence;
+    if (tail != null && tail.newer(key, entry, entry == null ? -1 : entry.sequence)
+        instanceof Coherence.Remote<V> remote) {
+      // another node's newer record, not drained yet
+      return KeyStatus.waiting(key, remote.value, Instant.ofEpochMilli(remote.timestamp));
+    }
     if (entry == null) {
       Optional<DeadLetter<K, V>> letter = letters.get(key);
       if (letter.isPresent()) {
@@ -630,6 +694,10 @@ final class KafkaWriteBehindLog<K, V> implements WriteBehindLog<K, V> {
       // leaving the group cleanly hands this node's partitions over at once: worth a few seconds
       drainer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(),
           deadline - System.nanoTime())));
+      Coherence<K, V> tail = coherence;
+      if (tail != null) {
+        tail.stop(Duration.ofSeconds(5));
+      }
       letters.close();
       refresher.shutdownNow();
       admin.close(Duration.ZERO);
