@@ -67,7 +67,7 @@ public final class KafkaSettings {
    * value, so a read on any node returns the newest acknowledged value once this node has read
    * it), {@code invalidate} (its cache drops the entry; reads of a key not yet drained are
    * answered from the log, later ones by the loader) or {@code none} (each node's cache holds
-   * only what it wrote or loaded, as before 0.4: caches may disagree).
+   * only what it wrote or loaded: caches may disagree).
    */
   public static final String COHERENCE = "coherence";
   /** Prefix of settings passed to the producer. */
