@@ -4,11 +4,12 @@
 #   2. KafkaDrainBenchmark: rows/s drained into H2, then embedded PostgreSQL, by 1 and 2 group members,
 #      beside the plain JDBC loop
 #   3. KafkaNodeLoss: seconds from a node's SIGKILL until the database holds what it acknowledged
+#   4. KafkaCoherenceLag: from a put's acknowledgement on one node until another node's get returns it
 #
 #   benchmarks/run-kafka.sh            # about 27 minutes on 2 cores
 #   SKIP_BUILD=1 benchmarks/run-kafka.sh
 # Settings (environment): LOG_OPTS, DRAIN_OPTS (JMH options), CYCLES (node-loss cycles), SKIP
-# (space-separated: log drain nodeloss), RESULTS (default benchmarks/results/kafka)
+# (space-separated: log drain nodeloss coherence), RESULTS (default benchmarks/results/kafka)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=benchmarks/target/benchmarks.jar
@@ -43,4 +44,9 @@ if ! skip nodeloss; then
   "$JAVA" -cp "$JAR" dev.jotter.benchmarks.KafkaNodeLoss "$CYCLES" "$RESULTS/nodeloss.json" \
     > "$RESULTS/nodeloss.out" 2>&1
   grep -E '^NODE-LOSS' "$RESULTS/nodeloss.out" || true
+fi
+if ! skip coherence; then
+  "$JAVA" -cp "$JAR" dev.jotter.benchmarks.KafkaCoherenceLag "${PUTS:-2000}" \
+    > "$RESULTS/coherence-lag.out" 2>&1
+  grep -E '^(KafkaCoherenceLag|coherence lag|database window)' "$RESULTS/coherence-lag.out" || true
 fi
