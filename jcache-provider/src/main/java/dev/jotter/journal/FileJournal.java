@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,9 +35,11 @@ import org.jspecify.annotations.Nullable;
  *       covered the record; concurrent callers share one force (group commit). A process crash
  *       loses no record whose {@code awaitDurable} returned.
  *   <li>{@code ASYNC}: each record is written to the operating system (a {@code write}, not a
- *       {@code force}) before its append returns, and a background thread forces the journal at
- *       most once every {@code syncInterval} while there is something to force; {@code
- *       awaitDurable} returns at once. A process crash (kill -9, out of memory, a JVM crash) loses
+ *       {@code force}) before its {@link #awaitDurable} returns (the buffer calls it in
+ *       {@code release()}, after the key's section; the append itself only copies bytes), in
+ *       sequence order, by whichever thread gets there first, many records per write; a
+ *       background thread forces the journal at
+ *       most once every {@code syncInterval} while there is something to force. A process crash (kill -9, out of memory, a JVM crash) loses
  *       no appended record, since the kernel holds it; an operating-system crash or power loss
  *       loses at most the records appended in the last {@code syncInterval} plus the time one
  *       force takes.
@@ -53,11 +56,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Implementation notes: the parts, each with the guarantees it keeps in its javadoc.
  * {@link SegmentScan} reads what is on disk at start-up. This class appends: one append lock
  * guards the in-memory state (segments, the index of {@link Unfinished} records, the write
- * buffer); appends and DONE marks encode their frame and copy it into a 256 KiB buffer under it
- * (a full buffer is written to the page cache: a {@code write}, never a {@code force};
- * {@code ASYNC} writes the buffer out at every append, for the guarantee above).
- * {@link GroupCommit} serializes forces: its leader writes out the buffer under the append lock,
- * releases it, and forces outside it, so appends continue while the disk works, and every caller
+ * buffer); appends and DONE marks encode their frame and copy it into a 256 KiB buffer under it,
+ * with no file I/O (a full buffer joins a queue of chunks, in file order). A separate write lock,
+ * always taken before the append lock and never under it, lets one thread at a time take the
+ * queued chunks (under the append lock, briefly) and {@code write} them outside it: ASYNC's
+ * {@link #awaitDurable} (a volatile {@code writtenSequence} returns at once when another thread
+ * already wrote past the record) and the sync. {@link GroupCommit} serializes forces: its leader
+ * writes out the chunks that way and forces outside the append lock, so appends continue while the disk works, and every caller
  * that queued behind it finds its record already covered. {@link JournalThread} runs ASYNC's
  * periodic force (in SYNC mode it forces DONE marks that no caller waits for) and
  * {@link Maintenance}, which keeps disk use bounded (deleting finished segments, compacting old
@@ -95,12 +100,23 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock appendLock = new ReentrantLock();
+  /**
+   * Held by the one thread that writes chunks to the files; taken before the append lock, never
+   * while holding it, so appends never wait for a {@code write}.
+   */
+  private final ReentrantLock writeLock = new ReentrantLock();
+  /** Every record up to this sequence is in the files (the page cache), not only in memory. */
+  private volatile long writtenSequence;
   // guarded by appendLock
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
   private final Map<Long, Unfinished<K>> unfinished = new HashMap<>();
   private final Map<K, List<Unfinished<K>>> unfinishedByKey = new HashMap<>();
   private final List<Segment> retiredUnsynced = new ArrayList<>();
-  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+  private ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+  /** Filled buffers, in file order, that no thread has written out yet. */
+  private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+  /** Written-out buffers for reuse, so that a write-out allocates nothing. */
+  private final ArrayDeque<ByteBuffer> spareBuffers = new ArrayDeque<>();
   private Segment active;
   private long nextSequence;
   private long lastSequence;
@@ -279,12 +295,8 @@ public final class FileJournal<K, V> implements Journal<K, V> {
         roll();
       }
       long sequence = nextSequence++;
+      // only copied here: ASYNC's write(2) runs in awaitDurable, outside the caller's locks
       appendFrame(RecordFormat.encodeOp(sequence, keyBytes, valueBytes, markBytes));
-      if (durability == Durability.ASYNC) {
-        // into the page cache before the caller is acknowledged: the kernel keeps it when the
-        // process dies (kill -9, OOM, a JVM crash); only the force waits for the interval
-        flushBuffer();
-      }
       Unfinished<K> e = new Unfinished<>(sequence, frameSize, active);
       e.key = key;
       unfinished.put(sequence, e);
@@ -301,12 +313,12 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  /** Adds a frame to the active segment's buffer; under the append lock. */
+  /** Adds a frame to the active segment's buffer; under the append lock, no file I/O. */
   private void appendFrame(byte[] frame) throws IOException {
     if (frame.length > buffer.remaining()) {
       flushBuffer();
       if (frame.length > buffer.capacity()) {
-        JournalFiles.writeFully(channelOf(active), ByteBuffer.wrap(frame));
+        chunks.add(new Chunk(channelOf(active), ByteBuffer.wrap(frame)));
       }
     }
     if (frame.length <= buffer.capacity()) {
@@ -319,11 +331,92 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     }
   }
 
-  private void flushBuffer() throws IOException {
+  /**
+   * Queues the buffer's bytes, in file order, for the next write-out ({@link #takeChunks} and
+   * {@link #writeChunks}); under the append lock, no file I/O.
+   */
+  private void flushBuffer() {
     if (buffer.position() > 0) {
       buffer.flip();
-      JournalFiles.writeFully(channelOf(active), buffer);
-      buffer.clear();
+      chunks.add(new Chunk(channelOf(active), buffer));
+      ByteBuffer next = spareBuffers.poll();
+      buffer = (next == null) ? ByteBuffer.allocate(BUFFER_SIZE) : next;
+    }
+  }
+
+  /** The bytes of one segment's file, to append at its end. */
+  private record Chunk(FileChannel channel, ByteBuffer bytes) {}
+
+  /** Queues the buffer and takes every queued chunk; under the append lock and the write lock. */
+  private List<Chunk> takeChunks() {
+    flushBuffer();
+    List<Chunk> taken = new ArrayList<>(chunks);
+    chunks.clear();
+    return taken;
+  }
+
+  /**
+   * Writes taken chunks to their files, in order; under the write lock, not the append lock. A
+   * failure fails the journal for good.
+   */
+  private void writeChunks(List<Chunk> taken) {
+    if (taken.isEmpty()) {
+      return;
+    }
+    try {
+      for (Chunk c : taken) {
+        JournalFiles.writeFully(c.channel, c.bytes);
+      }
+    } catch (IOException e) {
+      throw failed(e);
+    }
+    appendLock.lock();
+    try {
+      for (Chunk c : taken) {
+        if (c.bytes.capacity() == BUFFER_SIZE && spareBuffers.size() < 2) {
+          c.bytes.clear();
+          spareBuffers.add(c.bytes);
+        }
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * ASYNC: returns once the record of {@code sequence} is in its file. Writes out, in one go,
+   * everything queued so far unless another thread already wrote past {@code sequence}; the
+   * caller holds no lock of the cache (it runs after the key's section).
+   */
+  private void writeOut(long sequence) {
+    if (sequence <= writtenSequence) {
+      return;
+    }
+    writeLock.lock();
+    try {
+      if (sequence <= writtenSequence) {
+        return;
+      }
+      List<Chunk> taken;
+      long upTo;
+      appendLock.lock();
+      try {
+        if (failure != null) {
+          throw failedEarlier(failure);
+        }
+        upTo = lastSequence;
+        if (closed) { // the final sync wrote everything
+          writtenSequence = upTo;
+          return;
+        }
+        taken = takeChunks();
+      } finally {
+        appendLock.unlock();
+      }
+      writeChunks(taken);
+      writtenSequence = upTo;
+    } finally {
+      writeLock.unlock();
     }
   }
 
@@ -359,8 +452,9 @@ public final class FileJournal<K, V> implements Journal<K, V> {
 
   /**
    * {@code SYNC}: returns once a force covered {@code sequence}; threads that arrive while a
-   * force runs share the next one. {@code ASYNC}: returns at once (the background force makes the
-   * record durable within {@code syncInterval}).
+   * force runs share the next one. {@code ASYNC}: returns once the record is written to its file
+   * (the page cache), writing out everything queued so far unless another thread already wrote
+   * past it; the background force makes it durable within {@code syncInterval}.
    *
    * @throws UncheckedIOException if the journal failed to write or force
    * @throws IllegalArgumentException if {@code sequence} was never appended
@@ -369,6 +463,10 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   public void awaitDurable(long sequence) {
     if (durability == Durability.SYNC) {
       commit.await(sequence);
+    } else {
+      // into the page cache before the caller is acknowledged: the kernel keeps it when the
+      // process dies (kill -9, OOM, a JVM crash); only the force waits for the interval
+      writeOut(sequence);
     }
   }
 
@@ -381,26 +479,35 @@ public final class FileJournal<K, V> implements Journal<K, V> {
     Segment current;
     long upTo;
     boolean directoryChanged;
-    appendLock.lock();
+    writeLock.lock();
     try {
-      if (failure != null) {
-        throw failedEarlier(failure);
+      List<Chunk> taken;
+      appendLock.lock();
+      try {
+        if (failure != null) {
+          throw failedEarlier(failure);
+        }
+        if (closed) {
+          return lastSequence; // close forced everything
+        }
+        // the chunks of every retired segment are taken with it, so it is written before closed
+        taken = takeChunks();
+        upTo = lastSequence;
+        retired = new ArrayList<>(retiredUnsynced);
+        retiredUnsynced.clear();
+        current = active;
+        directoryChanged = directoryDirty;
+        directoryDirty = false;
+        dirty = false;
+      } finally {
+        appendLock.unlock();
       }
-      if (closed) {
-        return lastSequence; // close forced everything
+      writeChunks(taken);
+      if (upTo > writtenSequence) {
+        writtenSequence = upTo;
       }
-      flushBuffer();
-      upTo = lastSequence;
-      retired = new ArrayList<>(retiredUnsynced);
-      retiredUnsynced.clear();
-      current = active;
-      directoryChanged = directoryDirty;
-      directoryDirty = false;
-      dirty = false;
-    } catch (IOException e) {
-      throw fail(e);
     } finally {
-      appendLock.unlock();
+      writeLock.unlock();
     }
     thread.forceStarted();
     try {
@@ -758,19 +865,33 @@ public final class FileJournal<K, V> implements Journal<K, V> {
   private long finalSync() throws IOException {
     List<Segment> toForce;
     long upTo;
-    appendLock.lock();
+    writeLock.lock();
     try {
-      closed = true;
-      if (failure != null) {
-        throw failure;
+      List<Chunk> taken;
+      appendLock.lock();
+      try {
+        closed = true;
+        if (failure != null) {
+          throw failure;
+        }
+        taken = takeChunks();
+        toForce = new ArrayList<>(retiredUnsynced);
+        retiredUnsynced.clear();
+        toForce.add(active);
+        upTo = lastSequence;
+      } finally {
+        appendLock.unlock();
       }
-      flushBuffer();
-      toForce = new ArrayList<>(retiredUnsynced);
-      retiredUnsynced.clear();
-      toForce.add(active);
-      upTo = lastSequence;
+      try {
+        for (Chunk c : taken) {
+          JournalFiles.writeFully(c.channel, c.bytes);
+        }
+      } catch (IOException e) {
+        throw recordFailure(e);
+      }
+      writtenSequence = upTo;
     } finally {
-      appendLock.unlock();
+      writeLock.unlock();
     }
     for (Segment s : toForce) {
       force(channelOf(s), s.path, false);

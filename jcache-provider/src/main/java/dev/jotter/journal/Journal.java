@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *       the buffer's queue lock, so sequence order is the buffer's order, also across keys; it
  *       must be cheap (no fsync).
  *   <li>{@code awaitDurable} is called by the mutating thread after the cache's per-key section,
- *       with the largest sequence it appended; a {@code SYNC} journal fsyncs there (group commit).
+ *       with the largest sequence it appended; a {@code SYNC} journal fsyncs there (group commit),
+ *       an {@code ASYNC} one writes its queued records to the file there.
  *   <li>{@code markDone} follows the writer's confirmation, the replacement of the operation by a
  *       newer one of its key (coalescing), or its dead-lettering.
  *   <li>{@code replay} runs once, before the buffer accepts mutations.

@@ -340,6 +340,40 @@ class FileJournalTest {
     }
   }
 
+  /**
+   * ASYNC's write(2) runs in {@code awaitDurable} (the buffer's {@code release()}, after the key's
+   * section), not in the append (under the buffer's lock): fails if the append writes to the file
+   * again, or if {@code awaitDurable} stops writing.
+   */
+  @Test
+  void asyncAppendReachesTheFileInAwaitDurableNotInTheAppend(@TempDir Path copy)
+      throws IOException {
+    Journals.Forcer never = channel -> { };
+    try (FileJournal<String, String> journal = Journals.builder(dir, Durability.ASYNC)
+        .syncInterval(Duration.ofHours(1)).files(Journals.forcing(never)).open()) {
+      long first = journal.appendWrite("k", "v1");
+      journal.awaitDurable(first);
+      long second = journal.appendWrite("k", "v2");
+      long third = journal.appendWrite("j", "v3");
+      assertEquals(List.of(write(first, "k", "v1")), replayCopy(copy),
+          "an append only queues its bytes");
+      journal.awaitDurable(second); // writes out everything queued, the later third too
+      assertEquals(List.of(write(first, "k", "v1"), write(second, "k", "v2"),
+          write(third, "j", "v3")), replayCopy(copy), "awaitDurable wrote them, in order");
+    }
+  }
+
+  private List<JournalRecord<String, String>> replayCopy(Path copy) throws IOException {
+    Journals.deleteRecursively(copy);
+    Files.createDirectories(copy);
+    for (Path segment : Journals.segmentFiles(dir)) {
+      Files.copy(segment, copy.resolve(segment.getFileName()));
+    }
+    try (FileJournal<String, String> reader = Journals.quiet(copy, 1 << 20)) {
+      return Journals.replay(reader);
+    }
+  }
+
   @Test
   void asyncDeadLetterIsInTheFileWhenItReturnsThoughNothingWasForced(@TempDir Path copy)
       throws IOException {
@@ -350,6 +384,7 @@ class FileJournalTest {
         .syncInterval(Duration.ofHours(1)).files(Journals.forcing(never)).open()) {
       long write = journal.appendWrite("k", "v");
       long dead = journal.appendDead("k", "v", mark);
+      journal.awaitDurable(dead); // what the buffer's LetterDesk does before a letter shows
       journal.markDone(write); // not in the file yet: a DONE waits for the next write
       for (Path segment : Journals.segmentFiles(dir)) {
         Files.copy(segment, copy.resolve(segment.getFileName()));
